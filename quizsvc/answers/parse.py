@@ -1,0 +1,228 @@
+"""Parse typed answers: ``12``, ``3/4``, ``1e-3``, ``[2, -1, 3]``, ``1 2; 3 4``, ``31x31x10``.
+
+Every parser either returns a value or raises `AnswerError` with a message a
+student can act on; no input makes them raise anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from fractions import Fraction
+from typing import Any
+
+from quizsvc.errors import AnswerError
+
+MAX_ANSWER_CHARS = 20_000
+MAX_ENTRIES = 4_096
+
+_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u00d7": "x", "\u2009": " ",
+                        "\u00a0": " ", "\uff0c": ","})
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$")
+_FRACTION = re.compile(r"^([+-]?\d{1,30})\s*/\s*([+-]?\d{1,30})$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+def _clean(text: str) -> str:
+    if len(text) > MAX_ANSWER_CHARS:
+        raise AnswerError(f"answer is too long ({len(text)} characters; at most {MAX_ANSWER_CHARS})")
+    return text.translate(_MINUS).strip()
+
+
+def parse_number(value: Any) -> Fraction:
+    """Return an exact `Fraction` for a number typed as ``12``, ``-3``, ``3/4`` or ``1e-3``."""
+    if isinstance(value, bool):
+        raise AnswerError("expected a number, got true/false")
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise AnswerError("expected a finite number")
+        return Fraction(value)
+    if not isinstance(value, str):
+        raise AnswerError(f"expected a number, got {type(value).__name__}")
+    text = _clean(value).replace(" ", "")
+    if not text:
+        raise AnswerError("the answer is empty")
+    if _THOUSANDS.match(text):
+        text = text.replace(",", "")
+    if len(text) > 64:
+        raise AnswerError("a number may have at most 64 characters")
+    if _NUMBER.match(text):
+        return Fraction(text)
+    match = _FRACTION.match(text)
+    if match:
+        num, den = int(match.group(1)), int(match.group(2))
+        if den == 0:
+            raise AnswerError(f"{value!r} divides by zero")
+        return Fraction(num, den)
+    raise AnswerError(f"{value.strip()[:40]!r} is not a number; write it like 12, -3, 3/4 or 1e-3")
+
+
+def _strip_brackets(text: str) -> str:
+    text = text.strip()
+    while len(text) >= 2 and text[0] in _OPEN and text[-1] == _CLOSE[_OPEN.index(text[0])]:
+        inner = text[1:-1].strip()
+        # "[1, 2], [3, 4]" must not lose its row brackets: strip only a pair that encloses all.
+        depth = 0
+        for ch in inner:
+            if ch in _OPEN:
+                depth += 1
+            elif ch in _CLOSE:
+                depth -= 1
+                if depth < 0:
+                    return text
+        text = inner
+    return text
+
+
+def _split_entries(text: str) -> list[str]:
+    parts = [p for p in re.split(r"[,\s]+", text.strip()) if p]
+    if len(parts) > MAX_ENTRIES:
+        raise AnswerError(f"too many entries ({len(parts)}; at most {MAX_ENTRIES})")
+    return parts
+
+
+def parse_vector(value: Any) -> list[Fraction]:
+    """Return the entries of a vector typed as ``[2, -1, 3]``, ``2 -1 3`` or ``(2, -1, 3)``."""
+    if isinstance(value, (list, tuple)):
+        if len(value) > MAX_ENTRIES:
+            raise AnswerError(f"too many entries ({len(value)}; at most {MAX_ENTRIES})")
+        if any(isinstance(v, (list, tuple)) for v in value):
+            raise AnswerError("expected a vector (one row of numbers), got a nested list")
+        return [parse_number(v) for v in value]
+    if not isinstance(value, str):
+        return [parse_number(value)]
+    text = _strip_brackets(_clean(value))
+    if any(ch in text for ch in "[]();{}"):
+        raise AnswerError("expected a vector (one row of numbers) like [2, -1, 3]")
+    parts = _split_entries(text)
+    if not parts:
+        raise AnswerError("the answer is empty")
+    return [parse_number(p) for p in parts]
+
+
+def _rows_from_text(text: str) -> list[str]:
+    stripped = _strip_brackets(text)
+    if "[" in stripped or "(" in stripped:
+        # Rows in brackets: "[1, 2], [3, 4]" or "[1 2] [3 4]".
+        rows = re.findall(r"[\[(]([^\[\]()]*)[\])]", stripped)
+        leftover = re.sub(r"[\[(][^\[\]()]*[\])]", "", stripped)
+        if leftover.strip(" ,;\n\t") or not rows:
+            raise AnswerError("could not read the matrix; write it like [[1, 2], [3, 4]] or 1 2; 3 4")
+        return rows
+    rows = [r for r in re.split(r"[;\n]", stripped) if r.strip()]
+    return rows
+
+
+def parse_matrix(value: Any) -> list[list[Fraction]]:
+    """Return the rows of a matrix typed as ``[[1, 2], [3, 4]]``, ``1 2; 3 4`` or one row a line."""
+    if isinstance(value, str):
+        text = _clean(value)
+        if not text:
+            raise AnswerError("the answer is empty")
+        if text.startswith("[["):
+            try:
+                value = json.loads(text)
+            except (ValueError, RecursionError):
+                value = None
+            if isinstance(value, list):
+                return parse_matrix(value)
+        rows = [_split_entries(r) for r in _rows_from_text(text)]
+        rows = [r for r in rows if r]
+        if not rows:
+            raise AnswerError("the answer is empty")
+        value = rows
+    if not isinstance(value, (list, tuple)) or not value:
+        raise AnswerError("expected a matrix like [[1, 2], [3, 4]]")
+    if not all(isinstance(r, (list, tuple)) for r in value):
+        if any(isinstance(r, (list, tuple)) for r in value):
+            raise AnswerError("mixed numbers and rows; write every row in brackets")
+        value = [value]  # a single row typed flat
+    if sum(len(r) for r in value) > MAX_ENTRIES:
+        raise AnswerError(f"too many entries (at most {MAX_ENTRIES})")
+    width = len(value[0])
+    for i, row in enumerate(value):
+        if len(row) != width:
+            raise AnswerError(f"row {i + 1} has {len(row)} entries but row 1 has {width}; "
+                              "every row needs the same length")
+    return [[parse_number(v) for v in row] for row in value]
+
+
+def parse_shape(value: Any) -> list[int]:
+    """Return the sizes of a shape typed as ``31x31x10``, ``(32, 126, 126)`` or ``[4, 16]``."""
+    if isinstance(value, (list, tuple)):
+        entries = [parse_number(v) for v in value]
+    elif isinstance(value, int) and not isinstance(value, bool):
+        entries = [Fraction(value)]
+    elif isinstance(value, str):
+        text = _strip_brackets(_clean(value))
+        if any(ch in text for ch in "[](){};"):
+            raise AnswerError("write a shape like 31x31x10 or (32, 126, 126)")
+        parts = [p for p in re.split(r"[xX*,\s]+", text) if p]
+        if not parts:
+            raise AnswerError("the answer is empty")
+        if len(parts) > 8:
+            raise AnswerError("a shape has at most 8 dimensions")
+        entries = [parse_number(p) for p in parts]
+    else:
+        raise AnswerError("write a shape like 31x31x10 or (32, 126, 126)")
+    if len(entries) > 8:
+        raise AnswerError("a shape has at most 8 dimensions")
+    sizes = []
+    for e in entries:
+        if e.denominator != 1:
+            raise AnswerError(f"a size must be a whole number, got {e}")
+        sizes.append(int(e))
+    return sizes
+
+
+def parse_choice(value: Any, choices: tuple[str, ...], multiple: bool) -> str | list[str]:
+    """Return the choice (or, with `multiple`, the set of choices in catalogue order)."""
+    lookup = {c.lower(): c for c in choices}
+    if multiple:
+        if isinstance(value, (list, tuple)):
+            items = [str(v) for v in value]
+        elif isinstance(value, str):
+            text = _strip_brackets(_clean(value))
+            items = [p for p in re.split(r"[,\s;]+", text) if p]
+            if len(items) == 1 and items[0].lower() not in lookup and all(len(c) == 1 for c in choices):
+                items = list(items[0])  # "NHW"
+        else:
+            raise AnswerError("expected a list of choices")
+        if len(items) > len(choices) * 2:
+            raise AnswerError("too many choices")
+        picked = set()
+        for item in items:
+            key = item.strip().lower()
+            if key not in lookup:
+                raise AnswerError(f"{item[:40]!r} is not one of {', '.join(choices)}")
+            picked.add(lookup[key])
+        if not picked:
+            raise AnswerError("the answer is empty")
+        return [c for c in choices if c in picked]
+    if not isinstance(value, str):
+        value = str(value)
+    key = _clean(value).strip().lower()
+    if key in lookup:
+        return lookup[key]
+    raise AnswerError(f"{value.strip()[:40]!r} is not one of: {'; '.join(choices)}")
+
+
+def parse_field(kind: str, value: Any, *, choices: tuple[str, ...] | None = None,
+                multiple: bool = False) -> Any:
+    """Parse one answer field of the given kind."""
+    if value is None:
+        raise AnswerError("the answer is empty")
+    if kind in ("integer", "number"):
+        return parse_number(value)
+    if kind == "vector":
+        return parse_vector(value)
+    if kind == "matrix":
+        return parse_matrix(value)
+    if kind == "shape":
+        return parse_shape(value)
+    if kind == "choice":
+        return parse_choice(value, choices or (), multiple)
+    raise ValueError(f"unknown field kind {kind!r}")

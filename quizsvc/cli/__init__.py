@@ -1,0 +1,17 @@
+"""The `quizsvc` console script: one click group, commands grouped by module."""
+
+from __future__ import annotations
+
+import click
+
+from quizsvc.cli.engine import engine_commands
+
+
+@click.group(help="quizsvc: parametric CNN practice problems, graded by a NumPy solver.")
+@click.version_option(package_name="quizsvc")
+def main() -> None:
+    """Run a quizsvc command."""
+
+
+for _command in engine_commands:
+    main.add_command(_command)

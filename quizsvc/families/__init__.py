@@ -1,0 +1,60 @@
+"""The registry of problem families: `names()` and `get(name)`.
+
+Adding a family means adding its module beside this file and one line here.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from quizsvc.errors import NotFoundError
+from quizsvc.families.base import LEVELS, Family
+
+# name -> module under quizsvc.families, in the order they are taught.
+_REGISTRY: dict[str, str] = {
+    "conv_output_shape": "conv_output_shape",
+    "same_padding": "same_padding",
+    "conv_param_count": "conv_param_count",
+    "fc_param_count": "fc_param_count",
+    "depthwise_separable": "depthwise_separable",
+    "locally_connected": "locally_connected",
+    "toeplitz_matrix": "toeplitz_matrix",
+    "conv_forward": "conv_forward",
+    "filter_recovery": "filter_recovery",
+    "transpose_conv": "transpose_conv",
+    "conv_flops": "conv_flops",
+    "backprop_shapes": "backprop_shapes",
+    "receptive_field": "receptive_field",
+    "pooling_output_shape": "pooling_output_shape",
+    "flip_convolution": "flip_convolution",
+    "normalization_axes": "normalization_axes",
+    "batchnorm_grad": "batchnorm_grad",
+    "dropout": "dropout",
+}
+
+_LOADED: dict[str, Family] = {}
+
+
+def names() -> list[str]:
+    """Return the names of every family, in teaching order."""
+    return list(_REGISTRY)
+
+
+def get(name: str) -> Family:
+    """Return the family called `name`, or raise `NotFoundError`."""
+    family = _LOADED.get(name)
+    if family is None:
+        if name not in _REGISTRY:
+            raise NotFoundError(f"no problem family named {name!r}; see GET /api/v1/families",
+                                errors={"family": "unknown"})
+        module = importlib.import_module(f"quizsvc.families.{_REGISTRY[name]}")
+        family = _LOADED[name] = Family(module)
+    return family
+
+
+def all_families() -> list[Family]:
+    """Return every family, loaded."""
+    return [get(n) for n in names()]
+
+
+__all__ = ["LEVELS", "Family", "names", "get", "all_families"]

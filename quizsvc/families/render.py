@@ -1,0 +1,47 @@
+"""Rendering helpers for prompts and worked solutions (Markdown, math as $...$)."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+
+def dims(values: Sequence[int]) -> str:
+    """Return ``4x16`` for ``[4, 16]``."""
+    return "x".join(str(v) for v in values)
+
+
+def tup(values: Sequence[Any]) -> str:
+    """Return ``(3, 5)`` for ``[3, 5]`` and ``(3,)`` for ``[3]``."""
+    return "(" + ", ".join(str(v) for v in values) + ("," if len(values) == 1 else "") + ")"
+
+
+def torch_call(cls: str, **kwargs: Any) -> str:
+    """Return a `torch.nn` constructor call as code, e.g. ``nn.Conv2d(3, 16, kernel_size=(5, 5))``."""
+    parts = []
+    for k, v in kwargs.items():
+        if isinstance(v, (list, tuple)):
+            v = tup(v)
+        parts.append(f"{k}={v}")
+    return f"`nn.{cls}({', '.join(parts)})`"
+
+
+def num(value: Any) -> str:
+    """Return a number as a person writes it: ``3``, ``-0.5``, ``0.3333``."""
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return f"{value:.6g}"
+    return str(value)
+
+
+def bmatrix(rows: Sequence[Sequence[Any]] | Sequence[Any]) -> str:
+    """Return a LaTeX ``bmatrix`` of a matrix (or of a vector, as one row)."""
+    if rows and not isinstance(rows[0], (list, tuple)):
+        rows = [rows]  # type: ignore[list-item]
+    body = r" \\ ".join(" & ".join(num(v) for v in row) for row in rows)  # type: ignore[union-attr]
+    return r"\begin{bmatrix} " + body + r" \end{bmatrix}"
+
+
+def spatial_names(ndim: int) -> list[str]:
+    """Return the names of the spatial dimensions of a 1-3D input: L; H, W; D, H, W."""
+    return {1: ["L"], 2: ["H", "W"], 3: ["D", "H", "W"]}[ndim]

@@ -1,0 +1,118 @@
+"""Typed values that cross module borders: problems, answer fields and grades."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Literal
+
+FieldKind = Literal["integer", "number", "shape", "vector", "matrix", "choice"]
+
+
+@dataclass(frozen=True)
+class AnswerField:
+    """One blank a student fills in.
+
+    `choices` lists the options of a `choice` field; `multiple` lets a student
+    pick a set of them (for example the axes ``N, H, W``).
+    """
+
+    name: str
+    kind: FieldKind
+    label: str
+    choices: tuple[str, ...] | None = None
+    multiple: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "kind": self.kind, "label": self.label}
+        if self.choices is not None:
+            out["choices"] = list(self.choices)
+            out["multiple"] = self.multiple
+        return out
+
+
+@dataclass(frozen=True)
+class Misconception:
+    """A named mistake, with the "buggy solver" that reproduces it.
+
+    `solve` returns the key a student holding this misconception would give,
+    or ``None`` when the mistake makes no sense for these parameters.
+    """
+
+    code: str
+    title: str
+    explanation: str
+    solve: Callable[[dict[str, Any]], dict[str, Any] | None]
+
+
+@dataclass
+class Problem:
+    """A generated problem: everything needed to show, grade and regenerate it."""
+
+    family: str
+    version: int
+    seed: int
+    level: str
+    params: dict[str, Any]
+    prompt: str
+    answer_spec: list[dict[str, Any]]
+    answer: dict[str, Any]
+    solution: str
+    topic: str = ""
+
+    def to_dict(self, *, include_key: bool = True) -> dict[str, Any]:
+        """Return a JSON-able dict; without the key and solution unless asked."""
+        out = asdict(self)
+        if not include_key:
+            out.pop("answer")
+            out.pop("solution")
+        return out
+
+
+@dataclass
+class FieldResult:
+    """The grade of one answer field."""
+
+    name: str
+    score: float
+    correct: bool
+    feedback: str
+    expected: Any = None
+    given: Any = None
+
+    def to_dict(self, *, include_key: bool = False) -> dict[str, Any]:
+        out = {"name": self.name, "score": self.score, "correct": self.correct,
+               "feedback": self.feedback, "given": self.given}
+        if include_key:
+            out["expected"] = self.expected
+        return out
+
+
+@dataclass
+class Grade:
+    """The grade of a whole answer.
+
+    `misconception` is the first catalogued mistake the answer matches;
+    `alternatives` lists other mistakes that would give the same answer.
+    """
+
+    score: float
+    correct: bool
+    fields: list[FieldResult]
+    feedback: str
+    misconception: str | None = None
+    misconception_title: str | None = None
+    misconception_explanation: str | None = None
+    alternatives: list[str] = field(default_factory=list)
+    parsed: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self, *, include_key: bool = False) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "correct": self.correct,
+            "feedback": self.feedback,
+            "fields": [f.to_dict(include_key=include_key) for f in self.fields],
+            "misconception": self.misconception,
+            "misconception_title": self.misconception_title,
+            "misconception_explanation": self.misconception_explanation,
+            "alternatives": list(self.alternatives),
+        }

@@ -1,0 +1,1 @@
+"""NumPy reference computations, following PyTorch's semantics."""
