@@ -1,0 +1,1 @@
+"""`python -m bench`: the benchmarks behind `make bench` (see README, "Benchmarks")."""

@@ -1,0 +1,78 @@
+"""What every benchmark section shares: the run context, skips, timing and targets."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Skip(Exception):
+    """Raised by a section whose prerequisite is missing; the message says which."""
+
+
+@dataclass
+class Context:
+    """Settings of one run and the targets the sections report against."""
+
+    quick: bool = False
+    postgres_url: str = "postgresql://postgres@127.0.0.1:5432/test"
+    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="quizsvc-bench-")))
+    targets: list[dict[str, Any]] = field(default_factory=list)
+
+    def log(self, message: str) -> None:
+        """Print a progress line (stderr, so the table on stdout stays clean)."""
+        print(f"  {message}", file=sys.stderr, flush=True)
+
+    def target(self, name: str, measured: float | None, goal: float, unit: str, *,
+               higher_is_better: bool = True, note: str = "") -> None:
+        """Record a figure against its target; `met` is None when nothing was measured."""
+        met = None
+        if measured is not None:
+            met = measured >= goal if higher_is_better else measured <= goal
+        self.targets.append({"name": name, "measured": measured, "goal": goal, "unit": unit,
+                             "comparison": ">=" if higher_is_better else "<=", "met": met,
+                             "note": note})
+
+
+def rate(fn: Callable[[int], None], *, min_seconds: float, repeats: int) -> dict[str, float]:
+    """Return the median calls/s of `fn(i)` over `repeats` rounds of at least `min_seconds`.
+
+    The first round also calibrates how many calls fill `min_seconds`, so that
+    the clock is read once per round, not once per call.
+    """
+    n = 1
+    while True:  # calibrate: double until one batch takes a tenth of a round
+        t0 = time.perf_counter()
+        for i in range(n):
+            fn(i)
+        elapsed = time.perf_counter() - t0
+        if elapsed >= min_seconds / 10 or n >= 1 << 20:
+            break
+        n *= 2
+    batch = max(1, int(n * min_seconds / max(elapsed, 1e-9)))
+    rates = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for i in range(batch):
+            fn(i)
+        rates.append(batch / (time.perf_counter() - t0))
+    return {"median": statistics.median(rates), "min": min(rates), "max": max(rates),
+            "repeats": repeats, "calls_per_round": batch}
+
+
+def median_ms(fn: Callable[[], Any], repeats: int) -> dict[str, float]:
+    """Return the median, min and max wall time of `fn()` in milliseconds."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times),
+            "repeats": repeats}

@@ -1,0 +1,129 @@
+"""Engine throughput in process: generate (sample + solve + render) and check, per family and level.
+
+Each figure is the median of repeated rounds in this one single-threaded
+process, so problems/s here is also problems/s per core.
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+from bench.common import Context, Skip, rate
+
+SCALAR_GOAL = 20_000   # problems/s per core, families whose answers are integers/shapes/choices
+ARRAY_GOAL = 5_000     # problems/s per core, families with vector or matrix answers
+CHECK_GOAL = 20_000    # checks/s
+ARRAY_KINDS = {"vector", "matrix"}
+
+
+def typed(value: Any) -> str:
+    """Return a key value as a student would type it."""
+    if isinstance(value, list):
+        if value and isinstance(value[0], list):
+            return "; ".join(" ".join(repr(v) for v in row) for row in value)
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)
+
+
+def _perturb(kind: str, value: Any, choices: list[str] | None) -> Any:
+    if kind == "choice":
+        others = [c for c in (choices or []) if c != value and [c] != value]
+        return others[0] if others else value
+    if isinstance(value, list):
+        if value and isinstance(value[0], list):
+            return [[value[0][0] + 1, *value[0][1:]], *value[1:]]
+        return [value[0] + 1, *value[1:]] if value else value
+    return value + 1
+
+
+def wrong_answer(family, problem) -> dict[str, str]:
+    """Return a wrong answer: a catalogued mistake's key when one differs, else the key nudged."""
+    key, spec = problem.answer, problem.answer_spec
+    for m in family.misconceptions:
+        buggy = m.solve(problem.params)
+        if buggy and any(f["name"] in buggy and buggy[f["name"]] != key[f["name"]] for f in spec):
+            return {f["name"]: typed(buggy.get(f["name"], key[f["name"]])) for f in spec}
+    first = spec[0]
+    out = {f["name"]: typed(key[f["name"]]) for f in spec}
+    out[first["name"]] = typed(_perturb(first["kind"], key[first["name"]], first.get("choices")))
+    return out
+
+
+def _load(name: str):
+    from quizsvc import families
+    try:
+        return families.get(name), None
+    except ImportError as exc:
+        return None, f"not implemented yet ({exc.name or exc})"
+
+
+def run(ctx: Context, only_families: list[str] | None = None) -> dict[str, Any]:
+    """Measure every family and level; return rows plus the class summaries."""
+    try:
+        from quizsvc import families
+    except ImportError as exc:
+        raise Skip(f"the problem engine does not import: {exc}") from None
+    names = only_families or families.names()
+    quick_left = 2  # in a quick run, the first two families that load
+    pool_size = 16 if ctx.quick else 200
+    seconds, repeats = (0.01, 1) if ctx.quick else (0.06, 5)
+
+    rows, skipped = [], {}
+    for name in names:
+        family, why = _load(name)
+        if family is None:
+            skipped[name] = why
+            ctx.log(f"engine: {name}: skipped, {why}")
+            continue
+        if ctx.quick and not only_families:
+            if quick_left == 0:
+                continue
+            quick_left -= 1
+        for level in family.levels:
+            problems = [family.generate(seed, level) for seed in range(pool_size)]
+            kinds = {f["kind"] for p in problems for f in p.answer_spec}
+            checks = []
+            for p in problems:
+                checks.append((p.params, {f["name"]: typed(p.answer[f["name"]]) for f in p.answer_spec}))
+                checks.append((p.params, wrong_answer(family, p)))
+            wrong_right = [family.check(params, ans).correct for params, ans in checks]
+            assert all(wrong_right[0::2]) and not any(wrong_right[1::2]), f"{name}/{level}: bad pool"
+
+            base = 1_000_000  # seeds beyond the pool, fresh for every call
+            gen = rate(lambda i: family.generate(base + i, level), min_seconds=seconds, repeats=repeats)
+            n = len(checks)
+            chk = rate(lambda i: family.check(*checks[i % n]), min_seconds=seconds, repeats=repeats)
+            rows.append({"family": name, "level": level,
+                         "class": "array" if kinds & ARRAY_KINDS else "scalar",
+                         "generate_per_s": round(gen["median"]), "check_per_s": round(chk["median"]),
+                         "generate": gen, "check": chk})
+            ctx.log(f"engine: {name}/{level}: generate {gen['median']:,.0f}/s, check {chk['median']:,.0f}/s")
+    if not rows:
+        raise Skip("no problem family could be loaded")
+
+    summary = {}
+    for cls, goal in (("scalar", SCALAR_GOAL), ("array", ARRAY_GOAL)):
+        cells = [r for r in rows if r["class"] == cls]
+        if not cells:
+            continue
+        worst = min(cells, key=lambda r: r["generate_per_s"])
+        summary[cls] = {"families": sorted({r["family"] for r in cells}),
+                        "generate_min": worst["generate_per_s"],
+                        "generate_min_at": f"{worst['family']}/{worst['level']}",
+                        "generate_median": round(statistics.median(r["generate_per_s"] for r in cells))}
+        ctx.target(f"engine: {cls} generate+solve, slowest family/level, per core",
+                   worst["generate_per_s"], goal, "problems/s", note=summary[cls]["generate_min_at"])
+    worst = min(rows, key=lambda r: r["check_per_s"])
+    summary["check_min"] = worst["check_per_s"]
+    summary["check_min_at"] = f"{worst['family']}/{worst['level']}"
+    summary["check_median"] = round(statistics.median(r["check_per_s"] for r in rows))
+    ctx.target("engine: check (half right, half wrong), slowest family/level", worst["check_per_s"],
+               CHECK_GOAL, "checks/s", note=summary["check_min_at"])
+    table = [[r["family"], r["level"], r["class"], r["generate_per_s"], r["check_per_s"]] for r in rows]
+    table += [[name, "-", "skipped", None, None] for name in skipped]
+    return {"rows": rows, "summary": summary, "skipped_families": skipped,
+            "tables": [("Engine, one process (= per core), median of rounds",
+                        ["family", "level", "class", "generate+solve/s", "check/s"], table)],
+            "settings": {"pool": pool_size, "round_seconds": seconds, "repeats": repeats,
+                         "check_mix": "alternating right and wrong answers, typed as text"}}

@@ -1,0 +1,54 @@
+"""Render results as plain-text tables (the same text goes into bench/RESULTS.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def table(headers: list[str], rows: list[list[Any]]) -> str:
+    """Return a Markdown table whose columns line up in a terminal too."""
+    cells = [[str(h) for h in headers]] + [[_fmt(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in cells]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _machine(m: dict[str, Any]) -> str:
+    return (f"{m['date']} on {m['cpu_model']}, {m['usable_cores']} cores, {m['memory_gib']} GiB; "
+            f"Python {m['python']}, NumPy {m['numpy']}, PostgreSQL {m['postgres'] or 'n/a'}, "
+            f"SQLite {m['sqlite']}; load at start {m['load_average_at_start']}; "
+            f"commit {m['git_commit']}")
+
+
+def render(results: dict[str, Any]) -> str:
+    """Return every section's table, then the targets."""
+    out = [f"Machine: {_machine(results['machine'])} ({results['mode']} run)"]
+    for name, section in results["sections"].items():
+        out.append(f"\n### {name} ({section['seconds']} s)")
+        if section["status"] != "ok":
+            out.append(f"{section['status']}: {section['reason']}")
+            continue
+        for title, headers, rows in section.get("tables", []):
+            out.append(f"\n{title}\n")
+            out.append(table(headers, rows))
+    if results["targets"]:
+        out.append("\n### targets\n")
+        out.append(table(["figure", "measured", "target", "met", "note"],
+                         [[t["name"], None if t["measured"] is None else
+                           f"{_fmt(t['measured'])} {t['unit']}",
+                           f"{t['comparison']} {_fmt(t['goal'])} {t['unit']}", t["met"], t["note"]]
+                          for t in results["targets"]]))
+    return "\n".join(out)
