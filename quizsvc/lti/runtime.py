@@ -14,11 +14,14 @@ from flask import Flask, current_app
 
 from quizsvc.lti.ags import TokenCache
 from quizsvc.lti.keysets import KeySetCache
+from quizsvc.lti.outbox import RetryPolicy
 
 EXTENSION = "quizsvc_lti"
 
 # name: default; each can be set as app config `LTI_<NAME>` or environment `QUIZSVC_LTI_<NAME>`.
 DEFAULTS: dict[str, Any] = {
+    "TOOL_URL": "",  # our public origin, e.g. https://quiz.example.edu ("" = from the request)
+    "LAUNCH_TOKEN_TTL": 8 * 3600,  # seconds the API token handed to a launched browser lasts
     "STATE_TTL": 600,  # seconds between login initiation and launch
     "CLOCK_LEEWAY": 60,  # seconds of clock skew allowed on exp and iat
     "REQUIRE_STATE_COOKIE": False,  # refuse launches whose browser lost the state cookie
@@ -63,3 +66,11 @@ def runtime(app: Flask | None = None) -> LtiRuntime:
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     rt = app.extensions.get(EXTENSION)
     return rt if rt is not None else init_app(app)
+
+
+def retry_policy(rt: LtiRuntime) -> RetryPolicy:
+    """Return the passback retry policy of these settings."""
+    s = rt.settings
+    return RetryPolicy(max_attempts=int(s["PASSBACK_MAX_ATTEMPTS"]),
+                       base=float(s["PASSBACK_BACKOFF_BASE"]),
+                       cap=float(s["PASSBACK_BACKOFF_CAP"]), lease=float(s["PASSBACK_LEASE"]))

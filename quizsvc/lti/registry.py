@@ -1,0 +1,116 @@
+"""Platform registrations: create, list, add and remove deployments (for the API and the CLI)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from quizsvc.errors import NotFoundError, ParamError
+from quizsvc.services.errors import ConflictError
+from quizsvc.store.lti import LtiDeployment, LtiPlatform
+
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def _url(name: str, value: str | None, *, required: bool = True) -> str | None:
+    """Return `value` if it is an https URL (http only for a local test LMS)."""
+    if not value:
+        if required:
+            raise ParamError(f"{name} is required", errors={name: "missing"})
+        return None
+    parts = urlsplit(value)
+    local = parts.hostname in _LOCAL_HOSTS
+    allowed = parts.scheme == "https" or (parts.scheme == "http" and local)
+    if not allowed or not parts.netloc:
+        raise ParamError(f"{name} must be an https URL", errors={name: "not an https URL"})
+    return value
+
+
+def _jwks(value: str | dict[str, Any] | None) -> str | None:
+    if value is None or value == "":
+        return None
+    data = json.loads(value) if isinstance(value, str) else value
+    keys = data.get("keys") if isinstance(data, dict) else None
+    if not keys or not all(isinstance(k, dict) and k.get("kty") == "RSA" and k.get("kid")
+                           for k in keys):
+        raise ParamError("jwks must be a JSON Web Key Set of RSA keys, each with a kid",
+                         errors={"jwks": "invalid key set"})
+    return json.dumps(data)
+
+
+def register_platform(session: Session, *, issuer: str, client_id: str, auth_login_url: str,
+                      auth_token_url: str, jwks_url: str | None = None,
+                      jwks: str | dict[str, Any] | None = None, auth_audience: str | None = None,
+                      deployment_ids: list[str] | tuple[str, ...] = (), name: str = "") -> LtiPlatform:
+    """Register a platform (an LMS and the client id it gave quizsvc)."""
+    if not issuer or not client_id:
+        raise ParamError("issuer and client_id are required")
+    jwks_json = _jwks(jwks)
+    if not jwks_url and not jwks_json:
+        raise ParamError("give the platform's JWKS URL (or its key set)",
+                         errors={"jwks_url": "missing"})
+    exists = session.scalar(select(LtiPlatform.id).where(LtiPlatform.issuer == issuer,
+                                                         LtiPlatform.client_id == client_id))
+    if exists is not None:
+        raise ConflictError(f"issuer {issuer} with client id {client_id} is already registered "
+                            f"(platform {exists})")
+    platform = LtiPlatform(
+        name=name or (urlsplit(issuer).hostname or issuer), issuer=issuer, client_id=client_id,
+        auth_login_url=_url("auth_login_url", auth_login_url),
+        auth_token_url=_url("auth_token_url", auth_token_url),
+        auth_audience=auth_audience or None, jwks_url=_url("jwks_url", jwks_url, required=False),
+        jwks_json=jwks_json)
+    session.add(platform)
+    session.flush()
+    for dep in deployment_ids:
+        add_deployment(session, platform, dep)
+    return platform
+
+
+def get_platform(session: Session, platform_id: int) -> LtiPlatform:
+    platform = session.get(LtiPlatform, platform_id)
+    if platform is None:
+        raise NotFoundError(f"no LTI platform with id {platform_id}")
+    return platform
+
+
+def list_platforms(session: Session) -> list[LtiPlatform]:
+    return list(session.scalars(select(LtiPlatform).order_by(LtiPlatform.id)))
+
+
+def add_deployment(session: Session, platform: LtiPlatform, deployment_id: str) -> LtiDeployment:
+    """Allow launches from `deployment_id` (idempotent)."""
+    deployment_id = (deployment_id or "").strip()
+    if not deployment_id:
+        raise ParamError("deployment_id is required", errors={"deployment_id": "missing"})
+    for dep in platform.deployments:
+        if dep.deployment_id == deployment_id:
+            return dep
+    dep = LtiDeployment(deployment_id=deployment_id)
+    platform.deployments.append(dep)
+    session.flush()
+    return dep
+
+
+def remove_deployment(session: Session, platform: LtiPlatform, deployment_id: str) -> None:
+    """Refuse further launches from `deployment_id`."""
+    for dep in list(platform.deployments):
+        if dep.deployment_id == deployment_id:
+            platform.deployments.remove(dep)
+            session.flush()
+            return
+    raise NotFoundError(f"platform {platform.id} has no deployment {deployment_id!r}")
+
+
+def describe(platform: LtiPlatform) -> dict[str, Any]:
+    """Return a registration as JSON-able data."""
+    return {"id": platform.id, "name": platform.name, "issuer": platform.issuer,
+            "client_id": platform.client_id, "auth_login_url": platform.auth_login_url,
+            "auth_token_url": platform.auth_token_url, "auth_audience": platform.auth_audience,
+            "jwks_url": platform.jwks_url, "has_jwks": platform.jwks_json is not None,
+            "deployment_ids": [d.deployment_id for d in platform.deployments],
+            "created_at": platform.created_at.isoformat()}

@@ -1,0 +1,155 @@
+"""The tool's LTI endpoints: login initiation, launch, JWKS and the deep linking answer.
+
+These are browser endpoints, not the JSON API: the LMS posts forms to them,
+usually inside an iframe, which is why the state cookie is `SameSite=None;
+Secure` and why the launch never depends on that cookie alone (the state is
+also kept server side, keyed by its value, and used once).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from quizsvc.extensions import db
+from quizsvc.lti import claims, keys, runtime
+from quizsvc.lti.deep_linking import (PickerContext, bank_ref, content_item, picker_token,
+                                      read_picker_token, response_jwt)
+from quizsvc.lti.errors import LtiError
+from quizsvc.lti.launch import Launch, validate_launch
+from quizsvc.lti.login import STATE_COOKIE_PREFIX, LoginRequest, begin_login
+from quizsvc.lti.passback import bank_size, queue_passback
+from quizsvc.lti.provision import link_for_launch, record_link_user, user_for_launch
+from quizsvc.lti.registry import get_platform
+from quizsvc.lti.roles import INSTRUCTOR, STUDENT
+from quizsvc.lti.session import issue_launch_token, landing_bootstrap
+from quizsvc.services.attempts import on_attempt
+from quizsvc.services.errors import PermissionDenied
+from quizsvc.store.models import Bank, User
+
+blp = Blueprint("lti", __name__, url_prefix="/lti", template_folder="templates")
+
+# Every graded attempt at a bank problem queues its LTI grade passback, in the attempt's transaction.
+on_attempt(queue_passback)
+
+
+def tool_base() -> str:
+    """Return our public origin: LTI_TOOL_URL when set (behind a proxy), else this request's."""
+    return (runtime.runtime().settings["TOOL_URL"] or request.host_url).rstrip("/")
+
+
+def tool_url(endpoint: str, **values: Any) -> str:
+    """Return the absolute URL of `endpoint` on our public origin."""
+    return tool_base() + url_for(endpoint, **values)
+
+
+@blp.route("/login", methods=["GET", "POST"])
+def login() -> Response:
+    """OIDC login initiation: remember a state and nonce, send the browser to the platform."""
+    v = request.values
+    settings = runtime.runtime().settings
+    out = begin_login(db.session, LoginRequest(
+        iss=v.get("iss", ""), login_hint=v.get("login_hint", ""),
+        target_link_uri=v.get("target_link_uri", ""), client_id=v.get("client_id"),
+        lti_message_hint=v.get("lti_message_hint"),
+        lti_deployment_id=v.get("lti_deployment_id")),
+        redirect_uri=tool_url("lti.launch"), ttl=settings["STATE_TTL"])
+    db.session.commit()
+    resp = redirect(out.url, code=302)
+    # The LMS shows us in an iframe: a cookie without SameSite=None would never come back.
+    resp.set_cookie(STATE_COOKIE_PREFIX + out.state, out.state, max_age=int(settings["STATE_TTL"]),
+                    secure=True, httponly=True, samesite="None", path=url_for("lti.launch"))
+    return resp
+
+
+@blp.post("/launch")
+def launch() -> Any:
+    """Verify the id_token, then land the user in their bank, or in the deep linking picker."""
+    rt = runtime.runtime()
+    state = request.form.get("state", "")
+    verified = validate_launch(
+        db.session, id_token=request.form.get("id_token", ""), state=state,
+        cookie_state=request.cookies.get(STATE_COOKIE_PREFIX + state),
+        require_cookie=rt.settings["REQUIRE_STATE_COOKIE"], keysets=rt.keysets, http=rt.http,
+        timeout=rt.settings["HTTP_TIMEOUT"], leeway=rt.settings["CLOCK_LEEWAY"])
+    user = user_for_launch(db.session, verified)
+    if verified.message_type == claims.DEEP_LINKING_REQUEST:
+        page = _picker(verified, user)
+    else:
+        page = _landing(verified, user)
+    db.session.commit()
+    resp = current_app.make_response(page)
+    resp.delete_cookie(STATE_COOKIE_PREFIX + state, path=url_for("lti.launch"), secure=True,
+                       httponly=True, samesite="None")
+    return resp
+
+
+def _landing(verified: Launch, user: User) -> str:
+    link = link_for_launch(db.session, verified, current_app.config["SECRET_KEY"])
+    record_link_user(db.session, link, user, verified)
+    bank = db.session.get(Bank, link.bank_id) if link.bank_id is not None else None
+    if bank is None and verified.role == STUDENT:
+        raise LtiError("this link is not connected to a question bank yet: ask your instructor",
+                       status=409)
+    token = issue_launch_token(db.session, user)
+    boot = landing_bootstrap(user=user, role=verified.role, link=link, bank=bank, token=token,
+                             api_base=tool_base() + "/api/v1")
+    return render_template("lti/landing.html", boot=boot, bank=bank, user=user, link=link)
+
+
+def _picker(verified: Launch, user: User) -> str:
+    if verified.role != INSTRUCTOR:
+        raise PermissionDenied("only instructors can add quizsvc banks to a course")
+    settings = verified.deep_linking
+    ctx = PickerContext(platform_id=verified.platform.id, deployment_id=verified.deployment_id,
+                        user_id=user.id, return_url=settings["deep_link_return_url"],
+                        data=settings.get("data"),
+                        accept_multiple=bool(settings.get("accept_multiple", False)))
+    accepts = settings.get("accept_types") or ["ltiResourceLink"]
+    if "ltiResourceLink" not in accepts:
+        raise LtiError("the platform does not accept LTI resource links here")
+    banks = db.session.scalars(select(Bank).where(Bank.owner_id == user.id).order_by(Bank.id)).all()
+    token = issue_launch_token(db.session, user)
+    return render_template("lti/picker.html", banks=banks, sizes={b.id: bank_size(b) for b in banks},
+                           picker=picker_token(current_app.config["SECRET_KEY"], ctx),
+                           action=tool_url("lti.deep_link"), user=user, token=token)
+
+
+@blp.post("/deep-link")
+def deep_link() -> str:
+    """Answer the platform with a signed LtiDeepLinkingResponse for the bank(s) picked."""
+    ctx = read_picker_token(current_app.config["SECRET_KEY"], request.form.get("picker", ""))
+    user = db.session.get(User, ctx.user_id)
+    if user is None or not user.active:
+        raise PermissionDenied("this account no longer exists or is deactivated")
+    ids = [int(b) for b in request.form.getlist("bank_id") if b.isdigit()]
+    if not ids:
+        raise LtiError("pick a bank", errors={"bank_id": "missing"})
+    if len(ids) > 1 and not ctx.accept_multiple:
+        raise LtiError("the platform accepts one link at a time: pick one bank")
+    platform = get_platform(db.session, ctx.platform_id)
+    secret = current_app.config["SECRET_KEY"]
+    items = []
+    for bank_id in ids:
+        bank = db.session.get(Bank, bank_id)
+        if bank is None or (bank.owner_id != user.id and user.role != "admin"):
+            raise PermissionDenied(f"bank {bank_id} is not one of yours")
+        items.append(content_item(title=bank.title, url=tool_url("lti.launch"),
+                                  ref=bank_ref(secret, platform.id, bank.id),
+                                  score_maximum=float(bank_size(bank)), bank_id=bank.id,
+                                  text=bank.description))
+    jwt_text = response_jwt(db.session, platform, ctx, items)
+    db.session.commit()  # the signing key, if this was its first use
+    return render_template("lti/autopost.html", action=ctx.return_url, fields={"JWT": jwt_text})
+
+
+@blp.get("/jwks")
+def jwks() -> Response:
+    """Our public keys, for the platform to verify deep linking answers and client assertions."""
+    body = keys.public_jwks(db.session)
+    db.session.commit()
+    resp = jsonify(body)
+    resp.headers["Cache-Control"] = "public, max-age=300"
+    return resp
