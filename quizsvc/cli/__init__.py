@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from quizsvc.cli.engine import engine_commands
+from quizsvc.cli.export import export_commands
+from quizsvc.cli.service import service_commands
 
 
 @click.group(help="quizsvc: parametric CNN practice problems, graded by a NumPy solver.")
@@ -13,5 +15,5 @@ def main() -> None:
     """Run a quizsvc command."""
 
 
-for _command in engine_commands:
+for _command in engine_commands + service_commands + export_commands:
     main.add_command(_command)

@@ -1,0 +1,52 @@
+"""Problem families: what can be practised."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from quizsvc.api.auth import auth_required, current_user
+from quizsvc.services.practice import available_families, get_family
+from quizsvc.services.policy import STAFF
+
+blp = Blueprint("families", __name__, url_prefix="/api/v1/families",
+                description="Problem families: topic, levels, answer spec, an example.")
+
+
+class MisconceptionOut(Schema):
+    code = fields.String()
+    title = fields.String()
+    explanation = fields.String()
+
+
+class FamilySummary(Schema):
+    name = fields.String()
+    version = fields.Integer()
+    topic = fields.String()
+    levels = fields.List(fields.String())
+    misconceptions = fields.List(fields.Nested(MisconceptionOut))
+
+
+class FamilyOut(FamilySummary):
+    example = fields.Dict(metadata={"description": "Seed 0 at the first level; the key only "
+                                                   "for instructors."})
+
+
+@blp.route("")
+@auth_required()
+@blp.response(200, FamilySummary(many=True))
+def list_families() -> list[dict]:
+    """List every family, in teaching order."""
+    return [f.describe() for f in available_families()]
+
+
+@blp.route("/<name>")
+@auth_required()
+@blp.response(200, FamilyOut)
+def show_family(name: str) -> dict:
+    """Show a family with an example problem and its answer spec."""
+    family = get_family(name)
+    example = family.generate(0, family.levels[0])
+    out = family.describe()
+    out["example"] = example.to_dict(include_key=current_user().role in STAFF)
+    return out

@@ -1,0 +1,1 @@
+"""Marshmallow schemas: what the API reads and writes (and documents in OpenAPI)."""

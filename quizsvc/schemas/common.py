@@ -1,0 +1,30 @@
+"""Schemas several resources share: pagination."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+MAX_PAGE_SIZE = 500
+
+
+class PageArgs(Schema):
+    """Query arguments of a paginated list."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1),
+                          metadata={"description": "Page number, from 1."})
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE),
+                               metadata={"description": f"Items per page (at most {MAX_PAGE_SIZE})."})
+
+
+class PageMeta(Schema):
+    page = fields.Integer()
+    page_size = fields.Integer()
+    total = fields.Integer(metadata={"description": "Items in all pages."})
+    pages = fields.Integer()
+
+
+def page_of(items: list, total: int, args: dict) -> dict:
+    """Return the envelope of one page: items plus where it sits."""
+    size = args["page_size"]
+    return {"items": items, "page": args["page"], "page_size": size, "total": total,
+            "pages": (total + size - 1) // size}

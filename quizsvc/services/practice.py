@@ -1,0 +1,110 @@
+"""Issuing problems and showing them to the people allowed to see them."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from quizsvc import families
+from quizsvc.errors import NotFoundError, ParamError
+from quizsvc.families.rng import SEED_MAX
+from quizsvc.problem import Problem as Generated
+from quizsvc.services.errors import PermissionDenied
+from quizsvc.services.policy import Policy, attempts_left, key_visible
+from quizsvc.store.models import Problem, User
+
+
+def get_family(name: str) -> families.Family:
+    """Return a family, as a 404 if it is unknown or not installed yet."""
+    try:
+        return families.get(name)
+    except ImportError:  # registered but its module is not written yet
+        raise NotFoundError(f"the problem family {name!r} is not available") from None
+
+
+def available_families() -> list[families.Family]:
+    """Return the families whose modules exist, in teaching order."""
+    out = []
+    for name in families.names():
+        try:
+            out.append(families.get(name))
+        except ImportError:
+            continue
+    return out
+
+
+def issue(session: Session, owner: User, family: str, level: str, seed: int, policy: Policy, *,
+          bank_id: int | None = None, item_index: int | None = None,
+          variant: int | None = None) -> Problem:
+    """Generate variant (family, seed, level) for `owner` and store it with its key."""
+    fam = get_family(family)
+    generated = fam.generate(seed, level)
+    problem = Problem(owner=owner, family=fam.name, version=fam.version, seed=seed, level=level,
+                      params=generated.params, key=generated.answer, bank_id=bank_id,
+                      item_index=item_index, variant=variant, max_attempts=policy.max_attempts,
+                      show_key=policy.show_key, attempt_count=0)
+    session.add(problem)
+    session.flush()
+    return problem
+
+
+def create_practice_problem(session: Session, owner: User, family: str, level: str,
+                            seed: int | None, policy: Policy) -> Problem:
+    """Issue an ad hoc practice problem; a random seed unless one is given."""
+    if seed is None:
+        seed = secrets.randbelow(SEED_MAX + 1)
+    elif isinstance(seed, bool) or not isinstance(seed, int):
+        raise ParamError("seed must be an integer", errors={"seed": "not an integer"})
+    return issue(session, owner, family, level, seed, policy)
+
+
+def can_read(user: User, problem: Problem) -> bool:
+    """May `user` read `problem`: its owner, the owner of its bank, or an admin."""
+    if user.role == "admin" or problem.owner_id == user.id:
+        return True
+    return (user.role == "instructor" and problem.bank is not None
+            and problem.bank.owner_id == user.id)
+
+
+def get_problem(session: Session, user: User, problem_id: int) -> Problem:
+    """Return a problem `user` may read, or raise 404/403."""
+    problem = session.get(Problem, problem_id)
+    if problem is None:
+        raise NotFoundError(f"no problem with id {problem_id}")
+    if not can_read(user, problem):
+        raise PermissionDenied("this problem was issued to someone else")
+    return problem
+
+
+def regenerate(problem: Problem) -> Generated:
+    """Rebuild prompt, answer spec and solution from the stored parameters."""
+    fam = get_family(problem.family)
+    built = fam.build(problem.params, seed=problem.seed, level=problem.level)
+    built.answer = problem.key  # the stored key is the one we grade against
+    return built
+
+
+def problem_view(problem: Problem, viewer: User) -> dict[str, Any]:
+    """Return what `viewer` may see of a problem: the key only when the policy allows.
+
+    Seed and parameters count as key material (with them anyone can rebuild the
+    key offline with `quizsvc generate`), so they follow the key's visibility.
+    """
+    built = regenerate(problem)
+    show = key_visible(problem, viewer)
+    out: dict[str, Any] = {
+        "id": problem.id, "family": problem.family, "version": problem.version,
+        "level": problem.level, "topic": built.topic, "prompt": built.prompt,
+        "answer_spec": built.answer_spec, "owner_id": problem.owner_id,
+        "bank_id": problem.bank_id, "item_index": problem.item_index,
+        "policy": {"max_attempts": problem.max_attempts, "show_key": problem.show_key},
+        "attempts_used": problem.attempt_count, "attempts_left": attempts_left(problem),
+        "solved": problem.solved_at is not None, "created_at": problem.created_at,
+        "key_visible": show,
+    }
+    if show:
+        out.update(seed=problem.seed, params=problem.params, answer=problem.key,
+                   solution=built.solution)
+    return out
