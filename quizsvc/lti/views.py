@@ -29,7 +29,8 @@ from quizsvc.services.attempts import on_attempt
 from quizsvc.services.errors import PermissionDenied
 from quizsvc.store.models import Bank, User
 
-blp = Blueprint("lti", __name__, url_prefix="/lti", template_folder="templates")
+blp = Blueprint("lti", __name__, url_prefix="/lti", template_folder="templates",
+                static_folder="static")
 
 # Every graded attempt at a bank problem queues its LTI grade passback, in the attempt's transaction.
 on_attempt(queue_passback)
