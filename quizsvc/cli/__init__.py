@@ -6,6 +6,7 @@ import click
 
 from quizsvc.cli.engine import engine_commands
 from quizsvc.cli.export import export_commands
+from quizsvc.cli.lti import lti_group
 from quizsvc.cli.service import service_commands
 
 
@@ -17,3 +18,4 @@ def main() -> None:
 
 for _command in engine_commands + service_commands + export_commands:
     main.add_command(_command)
+main.add_command(lti_group)
