@@ -102,6 +102,62 @@ def lms(client, platform: LocalPlatform, http: requests.Session) -> Lms:  # noqa
     return Lms(client, platform, http)
 
 
+def make_bank(app: Any, owner_id: int, *, count: int = 2, family: str = "conv_output_shape",
+              max_attempts: int | None = 3, title: str = "Convolution shapes") -> int:
+    """Create a bank of one item with `count` variants per student; return its id."""
+    from quizsvc.extensions import db
+    from quizsvc.store.models import Bank, BankItem
+
+    with app.app_context():
+        bank = Bank(owner_id=owner_id, title=title, max_attempts=max_attempts,
+                    show_key="after_last_attempt",
+                    items=[BankItem(position=0, family=family, level="easy", count=count)])
+        db.session.add(bank)
+        db.session.commit()
+        return bank.id
+
+
+def issue_bank_problem(app: Any, bank_id: int, user_id: int, variant: int) -> tuple[int, dict]:
+    """Issue (or find) a student's variant of item 0 of a bank; return its id and its key."""
+    from quizsvc.extensions import db
+    from quizsvc.services.policy import Policy
+    from quizsvc.services.practice import issue
+    from quizsvc.services.variants import variant_seed
+    from quizsvc.store.models import Bank, User
+
+    from sqlalchemy import select
+
+    from quizsvc.store.models import Problem
+
+    with app.app_context():
+        existing = db.session.scalars(select(Problem).where(
+            Problem.bank_id == bank_id, Problem.owner_id == user_id, Problem.item_index == 0,
+            Problem.variant == variant)).first()
+        if existing is not None:
+            return existing.id, dict(existing.key)
+        bank = db.session.get(Bank, bank_id)
+        item = bank.items[0]
+        seed = variant_seed(app.config["SECRET_KEY"], bank_id, 0, variant, user_id)
+        problem = issue(db.session, db.session.get(User, user_id), item.family, item.level, seed,
+                        Policy(bank.max_attempts, bank.show_key), bank_id=bank_id, item_index=0,
+                        variant=variant)
+        db.session.commit()
+        return problem.id, dict(problem.key)
+
+
+def bank_ref_for(app: Any, platform_issuer: str, bank_id: int) -> str:
+    """Return the signed custom parameter a deep-linked resource link carries for a bank."""
+    from sqlalchemy import select
+
+    from quizsvc.extensions import db
+    from quizsvc.lti.deep_linking import bank_ref
+    from quizsvc.store.lti import LtiPlatform
+
+    with app.app_context():
+        pid = db.session.scalar(select(LtiPlatform.id).where(LtiPlatform.issuer == platform_issuer))
+        return bank_ref(app.config["SECRET_KEY"], pid, bank_id)
+
+
 def boot(resp: Any) -> dict[str, Any]:
     """Return the JSON a landing page embeds for its script."""
     import json
@@ -113,4 +169,5 @@ def boot(resp: Any) -> dict[str, Any]:
     return json.loads(m.group(1))
 
 
-__all__ = ["INSTRUCTOR", "LEARNER", "LAUNCH_URL", "TOOL", "Lms", "boot"]
+__all__ = ["INSTRUCTOR", "LEARNER", "LAUNCH_URL", "TOOL", "Lms", "bank_ref_for", "boot",
+           "issue_bank_problem", "make_bank"]
