@@ -1,0 +1,94 @@
+"""``quizsvc export``: write a question bank as Moodle XML, Canvas QTI, GIFT or our JSON."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from pathlib import Path
+from typing import Iterable
+
+import click
+
+from quizsvc.errors import QuizError
+from quizsvc.exporters import FORMATS, STYLES, ExportResult, export, problems_for
+from quizsvc.problem import Problem
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _ad_hoc(names: tuple[str, ...], level: str, count: int, seed: int) -> Iterable[Problem]:
+    return itertools.chain.from_iterable(problems_for(n, level, count, seed) for n in names)
+
+
+def _bank(bank_id: int) -> tuple[str, list[Problem]]:
+    """Return the title and the problems of a stored bank (needs the service's database)."""
+    from quizsvc.exporters.banks import bank_problems  # imports the app only when asked
+
+    return bank_problems(bank_id)
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
+              help="moodle (XML), qti12 (Canvas zip), gift (text) or json (our bank file).")
+@click.option("--family", "names", multiple=True, metavar="NAME",
+              help="A problem family (repeat for several). Not with --bank.")
+@click.option("--level", default="easy", show_default=True, help="easy, medium or hard.")
+@click.option("--count", type=click.IntRange(1, 100_000), default=10, show_default=True,
+              help="Variants per family.")
+@click.option("--seed", type=click.IntRange(0), default=0, show_default=True,
+              help="Seed of the first variant; the next ones take the following seeds.")
+@click.option("--bank", "bank_id", type=int, help="Export a stored bank instead (needs the database).")
+@click.option("--style", type=click.Choice(STYLES), default="typed", show_default=True,
+              help="typed: numeric boxes where the format allows; choice: multiple choice "
+                   "over the family's catalogued mistakes.")
+@click.option("--pick", type=click.IntRange(0), default=1, show_default=True,
+              help="QTI: questions Canvas draws from each family and level (0: all of them).")
+@click.option("--title", help="Title of the quiz or category (default: the bank's title).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="File to write ('-' for standard output).")
+def export_cmd(fmt: str, names: tuple[str, ...], level: str, count: int, seed: int,
+               bank_id: int | None, style: str, pick: int, title: str | None, output: str) -> None:
+    """Export a question bank for an LMS: a stored bank, or COUNT variants of each family."""
+    if bank_id is not None and names:
+        _fail("give either --bank or --family, not both")
+    if bank_id is None and not names:
+        _fail("give --family NAME (repeatable) or --bank ID")
+    try:
+        if bank_id is not None:
+            bank_title, problems = _bank(bank_id)
+            total = len(problems)
+        else:
+            bank_title = f"{', '.join(names)} ({level})"
+            problems = _ad_hoc(names, level, count, seed)
+            total = count * len(names)
+        kwargs = dict(title=title or bank_title, style=style, pick=pick or None)
+        if sys.stderr.isatty():
+            with click.progressbar(length=total, label=f"Exporting {total} problems",
+                                   file=sys.stderr) as bar:
+                result = export(problems, fmt, progress=bar.update, **kwargs)
+        else:
+            result = export(problems, fmt, **kwargs)
+    except QuizError as exc:
+        _fail(exc.message)
+    _write(result, output)
+
+
+def _write(result: ExportResult, output: str) -> None:
+    if output == "-":
+        sys.stdout.buffer.write(result.data)
+        sys.stdout.buffer.flush()
+    else:
+        Path(output).write_bytes(result.data)
+    where = "standard output" if output == "-" else output
+    click.echo(f"wrote {result.count} items ({result.format}, {len(result.data)} bytes) to {where}",
+               err=True)
+    if result.skipped:
+        click.echo(f"left out {len(result.skipped)} items:", err=True)
+        for s in result.skipped:
+            click.echo(f"  {s.ident}: {s.reason}", err=True)
+
+
+export_commands = [export_cmd]

@@ -1,0 +1,97 @@
+"""GIFT (Moodle's plain-text format): numerical and multiple-choice questions.
+
+GIFT reads ``~ = # { } :`` as syntax everywhere and a backslash as an escape,
+so every one of them in a text, LaTeX braces and backslashes included, is
+written with a backslash. GIFT has no question with several numeric boxes:
+such items become multiple choice over the family's catalogued mistakes, or
+are left out (and listed with the reason) when no mistake gives a distractor.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from quizsvc.exporters.items import Item, Option, Skipped
+from quizsvc.exporters.markup import plain_number
+from quizsvc.exporters.moodle import SHARE, category_path
+
+_GIFT = str.maketrans({"\\": "\\\\", "~": "\\~", "=": "\\=", "#": "\\#", "{": "\\{", "}": "\\}",
+                       ":": "\\:", "\n": " ", "\r": " "})
+
+
+def escape(text: str) -> str:
+    """Return text with every GIFT special character escaped, on one line."""
+    return text.translate(_GIFT)
+
+
+def _head(item: Item) -> str:
+    return f"// {item.ident}\n::{escape(item.title)}::[html]{escape(item.prompt)}"
+
+
+def _general(item: Item) -> str:
+    return f"\t####[html]{escape(item.solution)}\n"
+
+
+def numerical(item: Item) -> str:
+    """Return ``{#=%100%v:tol#Correct. =%0%bad:tol#why ...}``."""
+    blank = item.blanks[0]
+    tol = plain_number(blank.tolerance)
+    lines = [f"\t=%100%{plain_number(blank.value)}:{tol}#Correct.\n"]
+    lines += [f"\t=%0%{plain_number(w.value)}:{tol}#{escape(w.feedback)}\n" for w in blank.wrongs]
+    return _head(item) + "{#\n" + "".join(lines) + _general(item) + "}\n"
+
+
+def choice(item: Item, options: tuple[Option, ...], multiple: bool) -> str:
+    """Return ``{=right#fb ~wrong#fb ...}``; several right options share the credit."""
+    right = sum(o.correct for o in options)
+    lines = []
+    for o in options:
+        if multiple:
+            mark = f"~%{SHARE[right]}%" if o.correct else f"~%-{SHARE[len(options) - right]}%"
+        else:
+            mark = "=" if o.correct else "~"
+        fb = f"#{escape(o.feedback)}" if o.feedback else ""
+        lines.append(f"\t{mark}{escape(o.html)}{fb}\n")
+    return _head(item) + "{\n" + "".join(lines) + _general(item) + "}\n"
+
+
+def question(item: Item, style: str = "typed") -> str | Skipped:
+    """Return the GIFT text of one item, or why GIFT cannot express it."""
+    if style == "choice" and item.has_distractors:
+        return choice(item, item.options, False)
+    if item.form == "choice":
+        multiple = bool(item.spec[0].get("multiple"))
+        right = sum(o.correct for o in item.choice_options)
+        if not multiple or (right <= 10 and len(item.choice_options) - right <= 10):
+            return choice(item, item.choice_options, multiple)
+    elif item.form == "numerical" and item.number_issue is None:
+        return numerical(item)
+    if item.has_distractors:
+        return choice(item, item.options, False)
+    if item.number_issue:
+        return Skipped(item.ident, item.number_issue)
+    return Skipped(item.ident, f"GIFT has no question with several answer boxes "
+                   f"({len(item.blanks)} here) and no catalogued mistake gives a distractor "
+                   "for a multiple-choice version")
+
+
+def export(items: Iterable[Item], *, title: str = "quizsvc", style: str = "typed"
+           ) -> tuple[bytes, list[Skipped], int]:
+    """Return the GIFT text of `items`, the items left out, and how many were written."""
+    groups: dict[tuple[str, str], list[Item]] = {}
+    for item in items:
+        groups.setdefault((item.family, item.level), []).append(item)
+    out = [f"// quizsvc question bank: {title.splitlines()[0] if title else ''}\n\n"]
+    skipped: list[Skipped] = []
+    count = 0
+    for (family, level), members in groups.items():
+        path = " ".join(category_path(title, family, level).split())
+        out.append(f"$CATEGORY: {path}\n\n")
+        for item in members:
+            q = question(item, style)
+            if isinstance(q, Skipped):
+                skipped.append(q)
+            else:
+                out.append(q + "\n")
+                count += 1
+    return "".join(out).encode("utf-8"), skipped, count

@@ -1,0 +1,248 @@
+"""Canvas QTI 1.2: a zip with imsmanifest.xml, the assessment and assessment_meta.xml.
+
+Every family and level becomes a question group (a ``section`` with a
+``selection_number``) so that Canvas draws `pick` of its variants. Numbers are
+``numerical_question`` items scored as Canvas itself writes an exact answer:
+``<or><varequal>v</varequal><and><vargte>lo</vargte><varlte>hi</varlte></and></or>``
+with ``lo <= hi`` also for 0 and negative keys. Small integer vectors, matrices,
+shapes and multi-field answers become ``fill_in_multiple_blanks_question``.
+The document validates against the QTI 1.2.1 DTD, so the Canvas-only
+``selection_extension`` (points per item) is left out: Canvas then gives each
+drawn question 1 point, which is what we would have written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from typing import Iterable
+
+from quizsvc.exporters.items import Blank, Item, Option, Skipped, answer_table
+from quizsvc.exporters.markup import decimal, escape, escape_attr, plain_number
+
+MAX_BLANKS = 64
+NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so that the same bank gives the same bytes
+_BRACKETS = str.maketrans({"[": "&#91;", "]": "&#93;"})
+
+
+def _field(label: str, entry: str) -> str:
+    return (f"<qtimetadatafield><fieldlabel>{label}</fieldlabel>"
+            f"<fieldentry>{escape(entry)}</fieldentry></qtimetadatafield>")
+
+
+def _mat(html: str) -> str:
+    return f'<material><mattext texttype="text/html">{escape(html)}</mattext></material>'
+
+
+def _feedback(ident: str, html: str) -> str:
+    return f'<itemfeedback ident="{escape_attr(ident)}"><flow_mat>{_mat(html)}</flow_mat></itemfeedback>'
+
+
+def _head(item: Item, qtype: str, answer_ids: list[str]) -> str:
+    meta = (_field("question_type", qtype) + _field("points_possible", "1.0")
+            + _field("original_answer_ids", ",".join(answer_ids))
+            + _field("assessment_question_identifierref", f"{item.ident}-ref")
+            + _field("quizsvc_family", item.family) + _field("quizsvc_version", str(item.version))
+            + _field("quizsvc_seed", str(item.seed)) + _field("quizsvc_level", item.level))
+    return (f'<item ident="{escape_attr(item.ident)}" title="{escape_attr(item.title)}">'
+            f"<itemmetadata><qtimetadata>{meta}</qtimetadata></itemmetadata>")
+
+
+_OUTCOMES = ('<resprocessing><outcomes><decvar maxvalue="100" minvalue="0" varname="SCORE" '
+             'vartype="Decimal"/></outcomes>'
+             '<respcondition continue="Yes"><conditionvar><other/></conditionvar>'
+             '<displayfeedback feedbacktype="Response" linkrefid="general_fb"/></respcondition>')
+
+
+def bounds(blank: Blank) -> tuple[str, str, str]:
+    """Return (exact, low, high) as decimal text; ``low <= high`` whatever the sign."""
+    value, tol = decimal(blank.value), decimal(blank.tolerance)
+    return plain_number(blank.value), _dec(value - tol), _dec(value + tol)
+
+
+def _dec(d) -> str:
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def numerical(item: Item) -> str:
+    """Return a numerical_question whose one correct range holds the key and its tolerance."""
+    exact, low, high = bounds(item.blanks[0])
+    return (_head(item, "numerical_question", [f"{item.ident}-a"])
+            + "<presentation>" + _mat(item.prompt)
+            + '<response_str ident="response1" rcardinality="Single"><render_fib fibtype="Decimal">'
+            '<response_label ident="answer1"/></render_fib></response_str></presentation>'
+            + _OUTCOMES
+            + '<respcondition continue="No"><conditionvar><or>'
+            f'<varequal respident="response1">{exact}</varequal><and>'
+            f'<vargte respident="response1">{low}</vargte><varlte respident="response1">{high}</varlte>'
+            '</and></or></conditionvar><setvar action="Set" varname="SCORE">100</setvar></respcondition>'
+            "</resprocessing>" + _feedback("general_fb", item.solution) + "</item>\n")
+
+
+def choice(item: Item, options: tuple[Option, ...], multiple: bool) -> str:
+    """Return a multiple_choice_question (or multiple_answers_question) with per-option feedback."""
+    ids = [f"{item.ident}-o{i}" for i in range(len(options))]
+    labels = "".join(f'<response_label ident="{escape_attr(i)}">{_mat(o.html)}</response_label>'
+                     for i, o in zip(ids, options))
+    cond = ""
+    for i, o in zip(ids, options):
+        if o.feedback and not o.correct:
+            cond += (f'<respcondition continue="Yes"><conditionvar><varequal respident="response1">'
+                     f'{escape(i)}</varequal></conditionvar><displayfeedback feedbacktype="Response" '
+                     f'linkrefid="{escape_attr(i)}_fb"/></respcondition>')
+    if multiple:
+        tests = "".join(f'<varequal respident="response1">{escape(i)}</varequal>' if o.correct else
+                        f'<not><varequal respident="response1">{escape(i)}</varequal></not>'
+                        for i, o in zip(ids, options))
+        test = f"<and>{tests}</and>"
+    else:
+        right = next(i for i, o in zip(ids, options) if o.correct)
+        test = f'<varequal respident="response1">{escape(right)}</varequal>'
+    cond += (f'<respcondition continue="No"><conditionvar>{test}</conditionvar>'
+             '<setvar action="Set" varname="SCORE">100</setvar></respcondition>')
+    feedback = "".join(_feedback(f"{i}_fb", o.feedback) for i, o in zip(ids, options)
+                       if o.feedback and not o.correct)
+    qtype = "multiple_answers_question" if multiple else "multiple_choice_question"
+    return (_head(item, qtype, ids) + "<presentation>" + _mat(item.prompt)
+            + f'<response_lid ident="response1" rcardinality="{"Multiple" if multiple else "Single"}">'
+            f"<render_choice>{labels}</render_choice></response_lid></presentation>"
+            + _OUTCOMES + cond + "</resprocessing>" + _feedback("general_fb", item.solution)
+            + feedback + "</item>\n")
+
+
+def blank_text(blank: Blank) -> str:
+    """Return the text a student types into a fill-in blank."""
+    return blank.value if blank.kind == "choice" else plain_number(blank.value)
+
+
+def fill_in_blanks(item: Item) -> str:
+    """Return a fill_in_multiple_blanks_question, one ``[blank]`` per entry, equal shares."""
+    n = len(item.blanks)
+    share = [f"{100 / n:.2f}"] * n
+    share[-1] = _dec(decimal(100) - sum(decimal(s) for s in share[:-1]))  # the shares add up to 100
+    ids = [f"{item.ident}-{b.name}" for b in item.blanks]
+    lids = "".join(f'<response_lid ident="response_{b.name}"><material><mattext>{b.name}</mattext>'
+                   f'</material><render_choice><response_label ident="{escape_attr(i)}"><material>'
+                   f'<mattext texttype="text/plain">{escape(blank_text(b))}</mattext></material>'
+                   "</response_label></render_choice></response_lid>"
+                   for b, i in zip(item.blanks, ids))
+    # continue="Yes": QTI stops at the first true condition unless told to go on.
+    cond = "".join(f'<respcondition continue="Yes"><conditionvar><varequal respident="response_{b.name}">'
+                   f"{escape(i)}</varequal></conditionvar>"
+                   f'<setvar action="Add" varname="SCORE">{s}</setvar></respcondition>'
+                   for b, i, s in zip(item.blanks, ids, share))
+    # Square brackets in the prompt would read as blanks to Canvas: write them as references.
+    html = item.prompt.translate(_BRACKETS) + answer_table(
+        item, lambda b: f"[{b.name}]", lambda label: label.translate(_BRACKETS))
+    return (_head(item, "fill_in_multiple_blanks_question", ids) + "<presentation>" + _mat(html)
+            + lids + "</presentation>" + _OUTCOMES + cond + "</resprocessing>"
+            + _feedback("general_fb", item.solution) + "</item>\n")
+
+
+def _fib_ok(item: Item) -> bool:
+    return len(item.blanks) <= MAX_BLANKS and all(
+        (b.kind == "integer" and isinstance(b.value, int)) or (b.kind == "choice" and not b.multiple)
+        for b in item.blanks)
+
+
+def question(item: Item, style: str = "typed") -> str | Skipped:
+    """Return the item XML of one item, or why Canvas cannot take it."""
+    if style == "choice" and item.has_distractors:
+        return choice(item, item.options, False)
+    if item.form == "choice":
+        return choice(item, item.choice_options, bool(item.spec[0].get("multiple")))
+    if item.number_issue is None:
+        if item.form == "numerical":
+            return numerical(item)
+        if _fib_ok(item):
+            return fill_in_blanks(item)
+    if item.has_distractors:
+        return choice(item, item.options, False)
+    reason = item.number_issue or (
+        "fill-in-the-blanks needs at most 64 integer or single-choice boxes (Canvas compares "
+        "their text exactly), and no catalogued mistake gives a multiple-choice version")
+    return Skipped(item.ident, reason)
+
+
+def assessment(items: Iterable[Item], *, ident: str, title: str, style: str, pick: int | None
+               ) -> tuple[str, list[Skipped], int, int]:
+    """Return the assessment XML, the items left out, items written and points possible."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    skipped: list[Skipped] = []
+    for item in items:
+        q = question(item, style)
+        if isinstance(q, Skipped):
+            skipped.append(q)
+        else:
+            groups.setdefault((item.family, item.level), []).append(q)
+    out = [f'<?xml version="1.0" encoding="UTF-8"?>\n<questestinterop xmlns="{NS}">'
+           f'<assessment ident="{escape_attr(ident)}" title="{escape_attr(title)}"><qtimetadata>'
+           + _field("cc_maxattempts", "1") + '</qtimetadata><section ident="root_section">\n']
+    points = count = 0
+    for (family, level), questions in groups.items():
+        drawn = len(questions) if not pick else min(pick, len(questions))
+        points += drawn
+        count += len(questions)
+        out.append(f'<section ident="{escape_attr(f"{ident}-{family}-{level}")}" '
+                   f'title="{escape_attr(f"{family} ({level})")}"><selection_ordering><selection>'
+                   f"<selection_number>{drawn}</selection_number></selection></selection_ordering>\n")
+        out.extend(questions)
+        out.append("</section>\n")
+    out.append("</section></assessment></questestinterop>\n")
+    return "".join(out), skipped, count, points
+
+
+def manifest(ident: str) -> str:
+    """Return imsmanifest.xml naming the assessment and its Canvas settings file."""
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<manifest identifier="{ident}-manifest" '
+            'xmlns="http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1">'
+            "<metadata><schema>IMS Content</schema><schemaversion>1.1.3</schemaversion></metadata>"
+            "<organizations/><resources>"
+            f'<resource identifier="{ident}" type="imsqti_xmlv1p2"><file href="{ident}/{ident}.xml"/>'
+            f'<dependency identifierref="{ident}-meta"/></resource>'
+            f'<resource identifier="{ident}-meta" type="associatedcontent/imscc_xmlv1p1/'
+            f'learning-application-resource" href="{ident}/assessment_meta.xml">'
+            f'<file href="{ident}/assessment_meta.xml"/></resource></resources></manifest>\n')
+
+
+def assessment_meta(ident: str, title: str, points: int) -> str:
+    """Return assessment_meta.xml: Canvas's quiz settings (an unpublished graded quiz)."""
+    t = escape(title)
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<quiz identifier="{ident}" '
+            'xmlns="http://canvas.instructure.com/xsd/cccv1p0">'
+            f"<title>{t}</title><description>{escape('<p>Generated by quizsvc.</p>')}</description>"
+            "<shuffle_answers>true</shuffle_answers><scoring_policy>keep_highest</scoring_policy>"
+            "<hide_results></hide_results><quiz_type>assignment</quiz_type>"
+            f"<points_possible>{points}.0</points_possible><show_correct_answers>true</show_correct_answers>"
+            "<anonymous_submissions>false</anonymous_submissions><could_be_locked>false</could_be_locked>"
+            "<allowed_attempts>1</allowed_attempts><one_question_at_a_time>false</one_question_at_a_time>"
+            "<cant_go_back>false</cant_go_back><available>false</available>"
+            f'<assignment identifier="{ident}-assignment"><title>{t}</title>'
+            "<workflow_state>unpublished</workflow_state>"
+            f"<quiz_identifierref>{ident}</quiz_identifierref>"
+            f"<points_possible>{points}.0</points_possible><grading_type>points</grading_type>"
+            "<submission_types>online_quiz</submission_types></assignment></quiz>\n")
+
+
+def export(items: list[Item], *, title: str = "quizsvc", style: str = "typed",
+           pick: int | None = 1) -> tuple[bytes, list[Skipped], int]:
+    """Return the QTI zip of `items`, the items left out, and how many were written."""
+    digest = hashlib.sha256("\n".join([title, style, str(pick), *(i.ident for i in items)]).encode())
+    ident = "qs" + digest.hexdigest()[:20]
+    xml, skipped, count, points = assessment(items, ident=ident, title=title, style=style, pick=pick)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        def put(name: str, text: str) -> None:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED if text else zipfile.ZIP_STORED
+            zf.writestr(info, text.encode("utf-8"))
+        put("imsmanifest.xml", manifest(ident))
+        put("non_cc_assessments/", "")
+        put(f"{ident}/assessment_meta.xml", assessment_meta(ident, title, points))
+        put(f"{ident}/{ident}.xml", xml)
+    return buf.getvalue(), skipped, count
