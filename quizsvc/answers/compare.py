@@ -21,9 +21,15 @@ def tolerance_for(key: float) -> float:
 
 def entry_ok(given: Fraction, key: Any, *, exact: bool = False) -> bool:
     """Return whether one parsed entry matches one key entry."""
-    if exact or isinstance(key, int):
+    if isinstance(key, int):
+        # A Fraction is kept in lowest terms: equal to an int iff it is that int over 1.
+        return given.denominator == 1 and given.numerator == key
+    if exact:
         return given == Fraction(key)
-    return abs(float(given) - float(key)) <= tolerance_for(key)
+    # numerator / denominator is exactly float(Fraction), without numbers.Rational's detour.
+    g = given.numerator / given.denominator if type(given) is Fraction else float(given)
+    k = float(key)
+    return abs(g - k) <= max(ATOL, RTOL * abs(k))
 
 
 def _dims(shape: tuple[int, ...]) -> str:
