@@ -6,7 +6,7 @@ the Alembic migrations into a template file, which each test copies.
 PostgreSQL: set QUIZSVC_TEST_DATABASE_URL (e.g.
 ``postgresql+psycopg://postgres@127.0.0.1:5432/mydb``). Each pytest-xdist
 worker migrates its own schema of that database once, and every table is
-truncated before each test. PostgreSQL-only tests (concurrency) read
+emptied before each test (ids keep growing: tests must not assume them). PostgreSQL-only tests (concurrency) read
 QUIZSVC_TEST_POSTGRES_URL and are skipped when it is unset.
 """
 
@@ -75,9 +75,12 @@ def db_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
         migrate.upgrade(url)
         engine = create_engine(url)
         with engine.connect() as conn:
-            tables = tuple(conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-                "AND tablename <> 'alembic_version'")).scalars())
+            existing = set(conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars())
+        # Children first, so that plain DELETEs satisfy the foreign keys.
+        from quizsvc.store import Base
+
+        tables = tuple(t.name for t in reversed(Base.metadata.sorted_tables) if t.name in existing)
         yield Template("postgresql", url, engine=engine, tables=tables)
         engine.dispose()
         drop_schema(TEST_DATABASE_URL, schema)
@@ -96,9 +99,10 @@ def database_url(db_template: Template, tmp_path: Path) -> str:
         shutil.copyfile(db_template.path, path)
         return f"sqlite:///{path}"
     assert db_template.engine is not None
+    # DELETE of a few rows takes milliseconds; TRUNCATE of every table took ~0.4 s.
     with db_template.engine.begin() as conn:
-        names = ", ".join(f'"{t}"' for t in db_template.tables)
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in db_template.tables:
+            conn.execute(text(f'DELETE FROM "{table}"'))
     return db_template.url
 
 

@@ -152,8 +152,8 @@ def test_admin_cannot_answer_for_a_student(client, student, admin):
 
 
 def test_missing_problem_is_404(client, student):
-    assert client.get("/api/v1/problems/999", headers=student.headers).status_code == 404
-    assert answer(client, student, 999, "1").status_code == 404
+    assert client.get("/api/v1/problems/999999999", headers=student.headers).status_code == 404
+    assert answer(client, student, 999999999, "1").status_code == 404
 
 
 def test_problem_attempts_list(client, student, admin):
