@@ -15,6 +15,7 @@ from quizsvc.errors import AnswerError
 
 MAX_ANSWER_CHARS = 20_000
 MAX_ENTRIES = 4_096
+MAX_MAGNITUDE = 10**30  # far above any key, far below float overflow (compare works in floats)
 
 _MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u00d7": "x", "\u2009": " ",
                         "\u00a0": " ", "\uff0c": ","})
@@ -22,6 +23,7 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$")
 _FRACTION = re.compile(r"^([+-]?\d{1,30})\s*/\s*([+-]?\d{1,30})$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")
 _OPEN, _CLOSE = "([{", ")]}"
+_TOO_LARGE = "that number is too large (at most 1e30 in magnitude)"
 
 
 def _clean(text: str) -> str:
@@ -35,10 +37,14 @@ def parse_number(value: Any) -> Fraction:
     if isinstance(value, bool):
         raise AnswerError("expected a number, got true/false")
     if isinstance(value, int):
+        if abs(value) > MAX_MAGNITUDE:
+            raise AnswerError(_TOO_LARGE)
         return Fraction(value)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise AnswerError("expected a finite number")
+        if abs(value) > MAX_MAGNITUDE:
+            raise AnswerError(_TOO_LARGE)
         return Fraction(value)
     if not isinstance(value, str):
         raise AnswerError(f"expected a number, got {type(value).__name__}")
@@ -50,7 +56,10 @@ def parse_number(value: Any) -> Fraction:
     if len(text) > 64:
         raise AnswerError("a number may have at most 64 characters")
     if _NUMBER.match(text):
-        return Fraction(text)
+        number = Fraction(text)
+        if abs(number.numerator) > MAX_MAGNITUDE * number.denominator:
+            raise AnswerError(_TOO_LARGE)
+        return number
     match = _FRACTION.match(text)
     if match:
         num, den = int(match.group(1)), int(match.group(2))
@@ -61,20 +70,29 @@ def parse_number(value: Any) -> Fraction:
 
 
 def _strip_brackets(text: str) -> str:
+    """Remove the bracket pairs that enclose the whole text: ``((1, 2))`` -> ``1, 2``.
+
+    "[1, 2], [3, 4]" keeps its row brackets: a pair is stripped only when the first
+    bracket's partner is the last character. Partners are found in one pass, so deeply
+    nested input costs linear time, not quadratic.
+    """
     text = text.strip()
-    while len(text) >= 2 and text[0] in _OPEN and text[-1] == _CLOSE[_OPEN.index(text[0])]:
-        inner = text[1:-1].strip()
-        # "[1, 2], [3, 4]" must not lose its row brackets: strip only a pair that encloses all.
-        depth = 0
-        for ch in inner:
-            if ch in _OPEN:
-                depth += 1
-            elif ch in _CLOSE:
-                depth -= 1
-                if depth < 0:
-                    return text
-        text = inner
-    return text
+    partner: dict[int, int] = {}
+    opened: list[int] = []
+    for pos, ch in enumerate(text):
+        if ch in _OPEN:
+            opened.append(pos)
+        elif ch in _CLOSE and opened:
+            partner[opened.pop()] = pos
+    i, j = 0, len(text) - 1
+    while i < j and text[i] in _OPEN and text[j] == _CLOSE[_OPEN.index(text[i])] \
+            and partner.get(i) == j:
+        i, j = i + 1, j - 1
+        while i <= j and text[i].isspace():
+            i += 1
+        while j >= i and text[j].isspace():
+            j -= 1
+    return text[i:j + 1]
 
 
 def _split_entries(text: str) -> list[str]:
@@ -153,9 +171,11 @@ def parse_matrix(value: Any) -> list[list[Fraction]]:
 def parse_shape(value: Any) -> list[int]:
     """Return the sizes of a shape typed as ``31x31x10``, ``(32, 126, 126)`` or ``[4, 16]``."""
     if isinstance(value, (list, tuple)):
+        if len(value) > 8:
+            raise AnswerError("a shape has at most 8 dimensions")
         entries = [parse_number(v) for v in value]
     elif isinstance(value, int) and not isinstance(value, bool):
-        entries = [Fraction(value)]
+        entries = [parse_number(value)]
     elif isinstance(value, str):
         text = _strip_brackets(_clean(value))
         if any(ch in text for ch in "[](){};"):
