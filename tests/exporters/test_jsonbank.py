@@ -60,3 +60,14 @@ def test_refuses_damaged_banks_with_a_clear_error(bank, edit, words):
 def test_refuses_what_is_not_json():
     with pytest.raises(BankFormatError, match="not a JSON bank"):
         jsonbank.loads(b"\xff<quiz/>")
+
+
+def test_instructor_built_problems_round_trip_as_custom():
+    from quizsvc import families
+
+    fam = families.get("conv_param_count")
+    p = fam.build(fam.validate({"in_channels": 3, "out_channels": 4, "kernel_size": [3, 3]}))
+    data = jsonbank.dumps([p])
+    title, (q,) = jsonbank.loads(data)
+    assert q.to_dict() == p.to_dict() and q.level == "custom"
+    assert jsonbank.dumps([q]) == data
