@@ -25,6 +25,7 @@ from quizsvc.lti.provision import link_for_launch, record_link_user, user_for_la
 from quizsvc.lti.registry import get_platform
 from quizsvc.lti.roles import INSTRUCTOR, STUDENT
 from quizsvc.lti.session import issue_launch_token, landing_bootstrap
+from quizsvc.services import banks as bank_service
 from quizsvc.services.attempts import on_attempt
 from quizsvc.services.errors import PermissionDenied
 from quizsvc.store.models import Bank, User
@@ -94,6 +95,9 @@ def _landing(verified: Launch, user: User) -> str:
     if bank is None and verified.role == STUDENT:
         raise LtiError("this link is not connected to a question bank yet: ask your instructor",
                        status=409)
+    if bank is not None and verified.role == STUDENT:
+        # Reaching the bank from the course is being assigned it: the student's variants are issued.
+        bank_service.assign(db.session, bank, [user], current_app.config["SECRET_KEY"])
     token = issue_launch_token(db.session, user)
     boot = landing_bootstrap(user=user, role=verified.role, link=link, bank=bank, token=token,
                              api_base=tool_base() + "/api/v1")
