@@ -153,21 +153,24 @@ class Family:
               answer: Any) -> Grade:
         """Grade against a known key (saves re-solving when the key is stored)."""
         parsed = self.parse_answer(spec, answer)
-        results = []
+        results, given, wrong = [], {}, []
         for f in spec:
             if f.name not in parsed:
                 results.append(FieldResult(f.name, 0.0, False, "left blank", key[f.name], None))
                 continue
             score, ok, msg = compare_field(f.kind, parsed[f.name], key[f.name])
-            results.append(FieldResult(f.name, score, ok, msg, key[f.name], jsonable(parsed[f.name])))
+            given[f.name] = jsonable(parsed[f.name])
+            results.append(FieldResult(f.name, score, ok, msg, key[f.name], given[f.name]))
+            if not ok:
+                wrong.append(f)
         score = sum(r.score for r in results) / len(results)
         correct = all(r.correct for r in results)
         grade = Grade(score=round(score, 6), correct=correct, fields=results, feedback="",
-                      parsed={k: jsonable(v) for k, v in parsed.items()})
+                      parsed={k: given[k] for k in parsed})
         if correct:
             grade.feedback = "Correct."
             return grade
-        matches = self.diagnose(params, key, spec, parsed)
+        matches = self.diagnose(params, key, spec, parsed, wrong=wrong)
         if matches:
             first = self._by_code[matches[0]]
             grade.misconception = first.code
@@ -182,17 +185,22 @@ class Family:
         return grade
 
     def diagnose(self, params: dict[str, Any], key: dict[str, Any], spec: list[AnswerField],
-                 parsed: dict[str, Any]) -> list[str]:
+                 parsed: dict[str, Any], *, wrong: list[AnswerField] | None = None) -> list[str]:
         """Return the codes of catalogued mistakes that explain a wrong answer, best first.
 
         A mistake explains the answer when its buggy key differs from the true
         key and every field the student got wrong equals the buggy key's
-        value. Mistakes that reproduce the whole answer come first.
+        value. Mistakes that reproduce the whole answer come first. `wrong`,
+        the answered fields that do not match the key, saves comparing again
+        when the caller already knows them.
         """
-        wrong = [f for f in spec if f.name in parsed
-                 and not compare_field(f.kind, parsed[f.name], key[f.name])[1]]
+        if wrong is None:
+            wrong = [f for f in spec if f.name in parsed
+                     and not compare_field(f.kind, parsed[f.name], key[f.name])[1]]
         if not wrong:
             return []
+        # Fields answered right: a mistake reproduces the whole answer if it matches these too.
+        rest = [f for f in spec if f.name in parsed and f not in wrong]
         full, partial = [], []
         for m in self.misconceptions:
             buggy = m.solve(params)
@@ -201,8 +209,8 @@ class Family:
             if not all(f.name in buggy and compare_field(f.kind, parsed[f.name], buggy[f.name])[1]
                        for f in wrong):
                 continue
-            if all(f.name not in parsed or f.name not in buggy
-                   or compare_field(f.kind, parsed[f.name], buggy[f.name])[1] for f in spec):
+            if all(f.name not in buggy or compare_field(f.kind, parsed[f.name], buggy[f.name])[1]
+                   for f in rest):
                 full.append(m.code)
             else:
                 partial.append(m.code)
