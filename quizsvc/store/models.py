@@ -88,6 +88,7 @@ class Bank(Base):
     show_key: Mapped[str] = mapped_column(String(32), default="after_last_attempt")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    owner: Mapped[User] = relationship()
     items: Mapped[list[BankItem]] = relationship(
         back_populates="bank", cascade="all, delete-orphan", order_by="BankItem.position")
 

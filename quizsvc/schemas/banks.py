@@ -1,0 +1,111 @@
+"""Question banks, their assignment, results and item analysis."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+
+from quizsvc.families.rng import SEED_MAX, SEED_MIN
+from quizsvc.schemas.problems import ProblemOut
+from quizsvc.store.models import SHOW_KEY
+
+
+class ItemIn(Schema):
+    family = fields.String(required=True)
+    level = fields.String(load_default="easy")
+    count = fields.Integer(load_default=1, validate=validate.Range(min=1, max=50),
+                           metadata={"description": "Problems of this item per student, each "
+                                                    "a different variant."})
+    seeds = fields.List(fields.Integer(validate=validate.Range(min=SEED_MIN, max=SEED_MAX)),
+                        load_default=None, allow_none=True,
+                        validate=validate.Length(min=1, max=50),
+                        metadata={"description": "Fixed variants, the same for every student "
+                                                 "(instead of count)."})
+
+
+class BankCreate(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(load_default="")
+    items = fields.List(fields.Nested(ItemIn), required=True,
+                        validate=validate.Length(min=1, max=200))
+    max_attempts = fields.Integer(load_default=3, allow_none=True,
+                                  validate=validate.Range(min=1, max=1000),
+                                  metadata={"description": "Per problem; null: unlimited."})
+    show_key = fields.String(load_default="after_last_attempt", validate=validate.OneOf(SHOW_KEY),
+                             metadata={"description": "When students see keys and solutions."})
+
+    @validates_schema
+    def _count_or_seeds(self, data: dict, **_kwargs: object) -> None:
+        if data.get("show_key") == "after_last_attempt" and data.get("max_attempts") is None:
+            raise ValidationError("with unlimited attempts there is no last attempt: choose "
+                                  "another show_key or set max_attempts", "show_key")
+
+
+class ItemOut(Schema):
+    position = fields.Integer()
+    family = fields.String()
+    level = fields.String()
+    count = fields.Integer()
+    seeds = fields.List(fields.Integer(), allow_none=True)
+
+
+class BankSummary(Schema):
+    id = fields.Integer()
+    owner_id = fields.Integer()
+    title = fields.String()
+    description = fields.String()
+    max_attempts = fields.Integer(allow_none=True)
+    show_key = fields.String()
+    created_at = fields.DateTime()
+    items = fields.List(fields.Nested(ItemOut))
+    size = fields.Integer(metadata={"description": "Problems per student."})
+
+
+class BankOut(BankSummary):
+    assigned = fields.Integer(metadata={"description": "Students assigned (owner only)."})
+    problems = fields.List(fields.Nested(ProblemOut),
+                           metadata={"description": "Your problems (an assigned student)."})
+
+
+class AssignIn(Schema):
+    user_ids = fields.List(fields.Integer(), load_default=list)
+    emails = fields.List(fields.String(), load_default=list)
+
+    @validates_schema
+    def _someone(self, data: dict, **_kwargs: object) -> None:
+        if not data["user_ids"] and not data["emails"]:
+            raise ValidationError("give user_ids or emails", "user_ids")
+
+
+class AssignOut(Schema):
+    assigned = fields.List(fields.Integer(), metadata={"description": "Newly assigned user ids."})
+    already = fields.List(fields.Integer(), metadata={"description": "Were assigned before."})
+
+
+class StudentResultOut(Schema):
+    user_id = fields.Integer()
+    name = fields.String()
+    email = fields.String(allow_none=True)
+    sis_user_id = fields.String(allow_none=True)
+    score = fields.Float(metadata={"description": "Sum over problems of the best score."})
+    max_score = fields.Float()
+    percent = fields.Float()
+    attempts = fields.Integer()
+    solved = fields.Integer()
+    items = fields.List(fields.Float(), metadata={"description": "Item scores, in bank order."})
+    last_attempt_at = fields.DateTime(allow_none=True)
+
+
+class ItemStatsOut(Schema):
+    item_index = fields.Integer()
+    family = fields.String()
+    level = fields.String()
+    attempts = fields.Integer()
+    students = fields.Integer()
+    fraction_correct = fields.Float(allow_none=True)
+    first_attempt_correct = fields.Float(allow_none=True)
+    mean_score = fields.Float(allow_none=True)
+    discrimination = fields.Float(allow_none=True, metadata={
+        "description": "Corrected point-biserial r (item vs rest of the bank)."})
+    upper_lower = fields.Float(allow_none=True, metadata={
+        "description": "Upper-lower 27% discrimination index D."})
+    misconceptions = fields.Dict(keys=fields.String(), values=fields.Integer())
