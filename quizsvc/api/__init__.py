@@ -18,6 +18,7 @@ BLUEPRINT_MODULES: list[str] = [
     "quizsvc.api.problems",
     "quizsvc.api.me",
     "quizsvc.api.check",
+    "quizsvc.api.banks",
     "quizsvc.api.users",
     "quizsvc.lti.api",  # LTI admin/instructor API (/api/v1/lti)
     "quizsvc.lti.views",  # LTI tool endpoints (/lti)
