@@ -102,6 +102,7 @@ class LocalPlatform:
     lineitems: dict[str, dict[str, Any]] = field(default_factory=dict)
     tokens: dict[str, set[str]] = field(default_factory=dict)
     token_requests: int = 0
+    jwks_requests: int = 0
     deep_link_responses: list[dict[str, Any]] = field(default_factory=list)
     score_status: int = 200  # set to 503 to make the score endpoint fail
     _ids: Any = field(default_factory=lambda: itertools.count(1))
@@ -111,6 +112,10 @@ class LocalPlatform:
             self.key, self.kid = new_key()
 
     # -- what a test uses -------------------------------------------------------------
+
+    def rotate_key(self) -> None:
+        """Replace our signing key (its kid changes), as platforms do from time to time."""
+        self.key, self.kid = new_key()
 
     def url(self, path: str) -> str:
         return self.issuer + path
@@ -182,6 +187,7 @@ class LocalPlatform:
         return Response(json.dumps(data), status=status, mimetype=mimetype)
 
     def _jwks(self, req: Request) -> Response:
+        self.jwks_requests += 1
         return self._json({"keys": [jwk_of(self.key, self.kid)]})
 
     def _auth(self, req: Request) -> Response:
