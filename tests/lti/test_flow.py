@@ -8,15 +8,16 @@ the score; the LMS gradebook holds the right value.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import requests
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from tests.lti.conftest import INSTRUCTOR, LAUNCH_URL, LEARNER, TOOL, Lms, boot, make_bank
+from tests.lti.conftest import INSTRUCTOR, LAUNCH_URL, LEARNER, TOOL, Lms, boot
 from tests.lti.platform import LocalPlatform, WsgiTransport
-from tests.lti.test_deep_linking import DL, form_fields, picker_user_id
+from tests.lti.test_deep_linking import DL, form_fields
 
 
 @pytest.fixture
@@ -60,9 +61,14 @@ def test_register_deep_link_launch_attempt_and_grade(app, client, canvas: LocalP
     # 2. The instructor opens the content picker from the course and links a bank.
     dl_claims = canvas.deep_linking_claims(sub="t-100", roles=[INSTRUCTOR],
                                            target_link_uri=LAUNCH_URL)
-    first = lms.launch(dl_claims)
-    teacher_id = picker_user_id(lms, first.get_data(as_text=True))
-    bank_id = make_bank(app, teacher_id, count=3, title="Output shapes")
+    first = lms.launch(dl_claims).get_data(as_text=True)
+    assert "no question banks yet" in first
+    # With the session token the picker shows, they create a bank through the API.
+    teacher = {"Authorization": "Bearer " + re.search(r"<code>(qz_[^<]+)</code>", first).group(1)}
+    r = client.post("/api/v1/banks", headers=teacher, json={
+        "title": "Output shapes", "items": [{"family": "conv_output_shape", "count": 3}]})
+    assert r.status_code == 201, r.get_json()
+    bank_id = r.get_json()["id"]
     page = lms.launch(dl_claims).get_data(as_text=True)
     answer_html = client.post("/lti/deep-link", base_url=TOOL, data={
         **form_fields(page), "bank_id": str(bank_id)}).get_data(as_text=True)
@@ -84,16 +90,17 @@ def test_register_deep_link_launch_attempt_and_grade(app, client, canvas: LocalP
     me = client.get("/api/v1/me", headers=headers).get_json()
     assert me["name"] == "Grace Hopper" and me["lti_subject"] == "s-200"
 
-    # 4. The student answers their first problem right and their second wrong.
+    # 4. The landing page lists their problems; they answer the first right, the second wrong.
+    assert "practice.js" in resp.get_data(as_text=True)
+    assert client.get("/lti/static/practice.js", base_url=TOOL).status_code == 200
+    bank = client.get(f"/api/v1/banks/{bank_id}", headers=headers).get_json()
+    ids = [p["id"] for p in bank["problems"]]
+    assert len(ids) == 3 and "answer" not in bank["problems"][0]  # issued by the launch, keys hidden
     from quizsvc.extensions import db
-    from quizsvc.services import banks
-    from quizsvc.store.models import Bank, User
+    from quizsvc.store.models import Problem
 
-    with app.app_context():
-        problems = banks.problems_of(db.session, db.session.get(Bank, bank_id),
-                                     db.session.get(User, data["user"]["id"]))
-        assert len(problems) == 3  # issued when the launch assigned the bank
-        ids, keys = [p.id for p in problems], [dict(p.key) for p in problems]
+    with app.app_context():  # the test reads the keys the student cannot see
+        keys = [dict(db.session.get(Problem, i).key) for i in ids]
     ok = client.post(f"/api/v1/problems/{ids[0]}/attempts", json={"answer": keys[0]},
                      headers=headers)
     assert ok.status_code == 201 and ok.get_json()["correct"] is True
@@ -109,6 +116,9 @@ def test_register_deep_link_launch_attempt_and_grade(app, client, canvas: LocalP
     assert score["activityProgress"] == "InProgress" and score["gradingProgress"] == "FullyGraded"
     assert dt.datetime.fromisoformat(score["timestamp"]).tzinfo is not None
     assert canvas.token_requests == 1  # one client-credentials token, signed by our key
+    results = client.get(f"/api/v1/banks/{bank_id}/results", headers=teacher).get_json()
+    (row,) = [x for x in results if x["user_id"] == data["user"]["id"]]
+    assert (row["score"], row["max_score"]) == (score["scoreGiven"], score["scoreMaximum"])
     assert run_worker(app, monkeypatch).startswith("sent 0,")
     assert len(canvas.scores) == 1
     from quizsvc.store.lti import LtiGradeOutbox
