@@ -17,6 +17,11 @@ blp = Blueprint("users", __name__, url_prefix="/api/v1/users",
                 description="Accounts and API tokens (instructors manage students).")
 
 
+def _attrs(obj: object, schema: type) -> dict:
+    """Return the attributes of `obj` that `schema` shows (to add a one-time token)."""
+    return {name: getattr(obj, name) for name in schema().fields if hasattr(obj, name)}
+
+
 @blp.route("", methods=["POST"])
 @auth_required("instructor")
 @blp.arguments(UserCreate)
@@ -27,7 +32,7 @@ def create_user(args: dict) -> dict:
     user = user_service.create_user(db.session, current_user(), **args)
     token = user_service.issue_token(db.session, user, "created")[1] if want_token else None
     db.session.commit()
-    out = UserOut().dump(user)
+    out = _attrs(user, UserOut)
     if token:
         out["token"] = token
     return out
@@ -81,7 +86,7 @@ def create_token(args: dict, user_id: int) -> dict:
     """Issue a new API token for yourself or for someone you manage (shown once)."""
     token, text = user_service.issue_token_for(db.session, current_user(), user_id, args["name"])
     db.session.commit()
-    out = TokenOut().dump(token)
+    out = _attrs(token, TokenInfo)
     out["token"] = text
     return out
 
