@@ -88,18 +88,26 @@ def create_user_cmd(role: str, name: str, email: str | None, sis_user_id: str | 
         click.echo(token)
 
 
+def _demo_instructor(session):  # noqa: ANN001, ANN202 - a Session, a User
+    """Return the demo instructor, created if missing."""
+    from quizsvc.services import users
+    from quizsvc.store.models import User
+
+    user = session.scalar(select(User).where(User.email == DEMO_EMAIL))
+    if user is None:
+        user = users.create_user(session, None, role="instructor", name="Demo Instructor",
+                                 email=DEMO_EMAIL)
+    return user
+
+
 @click.command("demo-instructor")
 def demo_instructor_cmd() -> None:
     """Create the demo instructor if missing, and print a fresh token for them."""
     from quizsvc.extensions import db
     from quizsvc.services import users
-    from quizsvc.store.models import User
 
     with _app().app_context():
-        user = db.session.scalar(select(User).where(User.email == DEMO_EMAIL))
-        if user is None:
-            user = users.create_user(db.session, None, role="instructor", name="Demo Instructor",
-                                     email=DEMO_EMAIL)
+        user = _demo_instructor(db.session)
         _, token = users.issue_token(db.session, user, "demo")
         db.session.commit()
         click.echo(f"Demo instructor {DEMO_EMAIL} (user #{user.id}). API token:\n\n"
@@ -117,20 +125,15 @@ def seed_cmd(owner: str, seed_dir: Path) -> None:
     from quizsvc.services import seeding
 
     with _app().app_context():
+        if owner == DEMO_EMAIL:
+            _demo_instructor(db.session)
         try:
-            report = seeding.load_seeds(db.session, seed_dir, owner,
-                                        secret=_app_secret())
+            report = seeding.load_seeds(db.session, seed_dir, owner)
         except QuizError as exc:
             raise click.ClickException(exc.message) from None
         db.session.commit()
     for line in report:
         click.echo(line)
-
-
-def _app_secret() -> str:
-    from flask import current_app
-
-    return current_app.config["SECRET_KEY"]
 
 
 service_commands = [db_group, create_user_cmd, demo_instructor_cmd, seed_cmd]
