@@ -97,7 +97,7 @@ def _key(axes: set[str], shape: list[int]) -> dict[str, Any]:
 
 def solve(params: dict[str, Any]) -> dict[str, Any]:
     """Return ``{"axes": [...] in NCHW order, "count": values one statistic averages}``."""
-    norm, (n, c, h, w) = params["norm"], params["shape"]
+    norm, (_, c, h, w) = params["norm"], params["shape"]
     if norm == "batch":
         return _key({"N", "H", "W"}, params["shape"])
     if norm == "layer":
@@ -142,7 +142,7 @@ _WHY = {
 
 
 def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
-    norm, (n, c, h, w) = params["norm"], params["shape"]
+    norm, (_, c, h, w) = params["norm"], params["shape"]
     if norm in _WHY:
         why = _WHY[norm]
     elif norm == "layer":
@@ -166,13 +166,10 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
                       f"- values per statistic: ${product} = {key['count']}$"])
 
 
-def _as(norm_axes: set[str] | None = None, count=None):
-    """A buggy solver answering with the given axes (and count, by default their product)."""
+def _as(axes: set[str]):
+    """A buggy solver answering with the given axes and the number of values along them."""
     def solve_buggy(params: dict[str, Any]) -> dict[str, Any]:
-        buggy = _key(norm_axes, params["shape"])
-        if count is not None:
-            buggy["count"] = count(params)
-        return buggy
+        return _key(axes, params["shape"])
     return solve_buggy
 
 
@@ -191,7 +188,7 @@ def _swapped(params: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _group_count_swapped(params: dict[str, Any]) -> dict[str, Any]:
-    g, (n, c, h, w) = params["num_groups"], params["shape"]
+    g, (_, _, h, w) = params["num_groups"], params["shape"]
     return {"axes": ["C", "H", "W"] if g > 1 else ["H", "W"], "count": g * h * w}
 
 
