@@ -99,14 +99,15 @@ def solve(params: dict[str, Any]) -> dict[str, Any]:
     return _shapes(params)
 
 
+_FIELDS = (AnswerField("output", "shape", "Shape of the output y"),
+           AnswerField("grad_output", "shape", "Shape of the upstream gradient dL/dy"),
+           AnswerField("grad_input", "shape", "Shape of dL/dx"),
+           AnswerField("grad_weight", "shape", "Shape of dL/dw (the weight's gradient)"))
+_BIAS_FIELD = AnswerField("grad_bias", "shape", "Shape of dL/db (the bias's gradient)")
+
+
 def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
-    fields = [AnswerField("output", "shape", "Shape of the output y"),
-              AnswerField("grad_output", "shape", "Shape of the upstream gradient dL/dy"),
-              AnswerField("grad_input", "shape", "Shape of dL/dx"),
-              AnswerField("grad_weight", "shape", "Shape of dL/dw (the weight's gradient)")]
-    if params["bias"]:
-        fields.append(AnswerField("grad_bias", "shape", "Shape of dL/db (the bias's gradient)"))
-    return fields
+    return [*_FIELDS, _BIAS_FIELD] if params["bias"] else list(_FIELDS)
 
 
 def prompt(params: dict[str, Any]) -> str:

@@ -193,10 +193,9 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
 
 
 def _buggy(fn):
-    def solve_buggy(p: dict[str, Any]) -> dict[str, Any] | None:
-        out = fn(p)
-        return None if out is None or out == solve(p) else out
-    return solve_buggy
+    # No comparison with the key here: grading runs every buggy solver on each wrong answer,
+    # and a buggy key equal to the right one can never explain a wrong answer anyway.
+    return fn
 
 
 def _one_add_per_multiply(p: dict[str, Any]) -> dict[str, int]:
