@@ -15,13 +15,16 @@ from quizsvc.exporters.items import Item, Option, Skipped
 from quizsvc.exporters.markup import plain_number
 from quizsvc.exporters.moodle import SHARE, category_path
 
-_GIFT = str.maketrans({"\\": "\\\\", "~": "\\~", "=": "\\=", "#": "\\#", "{": "\\{", "}": "\\}",
-                       ":": "\\:", "\n": " ", "\r": " "})
+_SPECIAL = "~=#{}:"
 
 
 def escape(text: str) -> str:
     """Return text with every GIFT special character escaped, on one line."""
-    return text.translate(_GIFT)
+    text = text.replace("\\", "\\\\")  # the backslash first: the escapes add more
+    for char in _SPECIAL:
+        if char in text:
+            text = text.replace(char, "\\" + char)
+    return text.replace("\r", " ").replace("\n", " ")
 
 
 def _head(item: Item) -> str:

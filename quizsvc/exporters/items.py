@@ -14,6 +14,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable, Literal
 
 from quizsvc.answers.compare import tolerance_for
@@ -213,6 +214,7 @@ def render_answer(spec: list[dict[str, Any]], answer: dict[str, Any]) -> str:
     return "; ".join(f"{escape(f['label'])}: {render_value(f['kind'], answer[f['name']])}" for f in spec)
 
 
+@lru_cache(maxsize=4096)  # one per misconception, recurring in every variant
 def _feedback(title: str, explanation: str) -> str:
     return f"<strong>{inline(title)}.</strong> {inline(explanation)}"
 
@@ -271,68 +273,82 @@ def _choice_options(spec: dict[str, Any], key: Any, mistakes) -> tuple[Option, .
     return tuple(out)
 
 
-def _blank_name(field_name: str, *index: int) -> str:
-    return "_".join([_SAFE.sub("_", field_name), *(str(i + 1) for i in index)])
+def _entries(kind: str, value: Any, like: Any) -> list | None:
+    """Return a field's value as a flat list of entries, or None if not shaped like `like`."""
+    if kind in ("shape", "vector"):
+        return value if isinstance(value, list) and len(value) == len(like) else None
+    if kind == "matrix":
+        if not isinstance(value, list) or len(value) != len(like) or any(
+                not isinstance(r, list) or len(r) != len(k) for r, k in zip(value, like)):
+            return None
+        return [x for row in value for x in row]
+    return [value]
+
+
+def _field_blanks(f: dict[str, Any], key: Any, mistakes) -> tuple[list[tuple], FieldLayout]:
+    """Return (name, value, label, wrongs) per box of one field, and the field's layout."""
+    name, kind, label = f["name"], f["kind"], f["label"]
+    safe = _SAFE.sub("_", name)
+    if kind in ("shape", "vector"):
+        names = [f"{safe}_{i + 1}" for i in range(len(key))]
+        labels = [f"{label}, entry {i + 1}" for i in range(len(key))]
+        rows: tuple[tuple[str, ...], ...] = (tuple(names),)
+    elif kind == "matrix":
+        rows = tuple(tuple(f"{safe}_{r + 1}_{c + 1}" for c in range(len(row)))
+                     for r, row in enumerate(key))
+        names = [n for row in rows for n in row]
+        labels = [f"{label}, row {r + 1}, column {c + 1}"
+                  for r, row in enumerate(key) for c in range(len(row))]
+    else:
+        names, labels, rows = [safe], [label], ((safe,),)
+    values = _entries(kind, key, key)
+    bad = [(code, fb, flat) for code, fb, answer in mistakes
+           if (flat := _entries(kind, answer[name], key)) is not None]
+    choice_field = kind == "choice"
+    out = []
+    for j, (box, value, box_label) in enumerate(zip(names, values, labels)):
+        wrongs: dict[str, Wrong] = {}
+        if not (choice_field and f.get("multiple")):
+            for code, feedback, flat in bad:
+                v = flat[j]
+                if choice_field:
+                    if v == value:
+                        continue
+                    text = str(v)
+                elif not _is_number(v) or _entry_same(kind, v, value):
+                    continue
+                else:
+                    text = plain_number(v)
+                w = wrongs.get(text)
+                if w is not None:
+                    wrongs[text] = Wrong(w.value, w.feedback + " <em>or</em> " + feedback, w.codes + (code,))
+                elif len(wrongs) < MAX_WRONGS_PER_BLANK:
+                    wrongs[text] = Wrong(v, feedback, (code,))
+        out.append((box, value, box_label, tuple(wrongs.values())))
+    return out, FieldLayout(name, kind, label, rows)
 
 
 def _blanks(problem: Problem, spec, mistakes) -> tuple[list[Blank], list[FieldLayout], bool]:
     """Return the blanks, their layout per field, and whether weights match the engine."""
-    cells: list[tuple[dict, str, tuple[int, ...], Any, str]] = []
-    layout: list[FieldLayout] = []
-    for f in spec:
-        name, kind, key = f["name"], f["kind"], problem.answer[f["name"]]
-        if kind in ("integer", "number", "choice"):
-            positions = [((), key, f["label"])]
-            rows = ((_blank_name(name),),)
-        elif kind in ("shape", "vector"):
-            positions = [((i,), v, f"{f['label']}, entry {i + 1}") for i, v in enumerate(key)]
-            rows = (tuple(_blank_name(name, i) for i in range(len(key))),)
-        else:
-            positions = [((r, c), v, f"{f['label']}, row {r + 1}, column {c + 1}")
-                         for r, row in enumerate(key) for c, v in enumerate(row)]
-            rows = tuple(tuple(_blank_name(name, r, c) for c in range(len(row)))
-                         for r, row in enumerate(key))
-        layout.append(FieldLayout(name, kind, f["label"], rows))
-        for index, value, label in positions:
-            cells.append((f, _blank_name(name, *index), index, value, label))
-    names = [c[1] for c in cells]
-    if len(set(names)) != len(names):
-        raise ValueError(f"{problem.family}: answer fields give clashing blank names {names}")
-    counts = {f["name"]: sum(1 for c in cells if c[0] is f) for f in spec}
-    lcm = math.lcm(*counts.values())
+    per_field = [_field_blanks(f, problem.answer[f["name"]], mistakes) for f in spec]
+    counts = [len(boxes) for boxes, _ in per_field]
+    lcm = math.lcm(*counts)
     exact = lcm <= MAX_WEIGHT_LCM
     blanks = []
-    for f, name, index, value, label in cells:
+    for f, (boxes, _), n in zip(spec, per_field, counts):
         kind = f["kind"]
-        wrongs: dict[str, Wrong] = {}
-        for code, feedback, answer in mistakes:
-            bad = answer[f["name"]]
-            try:
-                for i in index:
-                    bad = bad[i]
-            except (IndexError, TypeError):
-                continue  # the mistake gives the field another shape: no value for this box
-            if kind == "choice":
-                if f.get("multiple") or bad == value:
-                    continue
-                text = str(bad)
-            else:
-                if not _is_number(bad) or _entry_same(kind, bad, value):
-                    continue
-                text = plain_number(bad)
-            if text in wrongs:
-                w = wrongs[text]
-                wrongs[text] = Wrong(w.value, w.feedback + " <em>or</em> " + feedback, w.codes + (code,))
-            elif len(wrongs) < MAX_WRONGS_PER_BLANK:
-                wrongs[text] = Wrong(bad, feedback, (code,))
-        blank_kind = "choice" if kind == "choice" else ("integer" if _exact(kind, value) else "number")
-        blanks.append(Blank(
-            name=name, field=f["name"], kind=blank_kind, value=value,
-            tolerance=0.0 if blank_kind != "number" else tolerance_for(value),
-            weight=lcm // counts[f["name"]] if exact else 1, label=label,
-            choices=tuple(f["choices"]) if kind == "choice" else None,
-            multiple=bool(f.get("multiple")), wrongs=tuple(wrongs.values())))
-    return blanks, layout, exact
+        choices = tuple(f["choices"]) if kind == "choice" else None
+        for box, value, label, wrongs in boxes:
+            blank_kind = "choice" if kind == "choice" else ("integer" if _exact(kind, value) else "number")
+            blanks.append(Blank(
+                name=box, field=f["name"], kind=blank_kind, value=value,
+                tolerance=0.0 if blank_kind != "number" else tolerance_for(value),
+                weight=lcm // n if exact else 1, label=label, choices=choices,
+                multiple=bool(f.get("multiple")), wrongs=wrongs))
+    names = [b.name for b in blanks]
+    if len(set(names)) != len(names):
+        raise ValueError(f"{problem.family}: answer fields give clashing blank names {names}")
+    return blanks, [layout for _, layout in per_field], exact
 
 
 def build_item(problem: Problem) -> Item:

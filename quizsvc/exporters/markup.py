@@ -40,6 +40,8 @@ def escape_attr(text: str) -> str:
 
 def inline(text: str) -> str:
     """Return one line of Markdown as HTML, math as ``\\( \\)`` and ``\\[ \\]``."""
+    if "$" not in text and "`" not in text and "*" not in text:
+        return escape(text)
     out: list[str] = []
     pos = 0
     for m in _INLINE.finditer(text):
