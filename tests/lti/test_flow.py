@@ -8,6 +8,7 @@ the score; the LMS gradebook holds the right value.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -143,7 +144,8 @@ def test_cli_registers_and_lists_platforms(app, database_url: str, monkeypatch) 
     assert '"deployment_ids": [\n    "7"\n  ]' in result.output
     again = runner.invoke(main, args)
     assert again.exit_code == 2 and "already registered" in again.output
-    assert runner.invoke(main, ["lti", "add-deployment", "1", "8"]).exit_code == 0
+    platform_id = json.loads(result.output)["id"]
+    assert runner.invoke(main, ["lti", "add-deployment", str(platform_id), "8"]).exit_code == 0
     listing = runner.invoke(main, ["lti", "list"])
     assert "https://moodle.test" in listing.output and "deployments 7, 8" in listing.output
     bad = runner.invoke(main, [*args[:2], "--issuer", "x", "--client-id", "y",

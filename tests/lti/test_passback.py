@@ -278,3 +278,35 @@ def test_no_passback_for_practice_problems_or_teachers(app, client, lms: Lms, co
     client.post(f"/api/v1/problems/{problem_id}/attempts", json={"answer": key},
                 headers={"Authorization": f"Bearer {t['token']}"})
     assert rows(app) == []
+
+
+def test_concurrent_workers_send_each_score_once(app, client, lms: Lms, course: Course) -> None:
+    """Four workers racing over the same due rows: each row is claimed by exactly one."""
+    import threading
+
+    from quizsvc.extensions import db
+    from quizsvc.store.models import User
+
+    second = launch_student(app, lms, course.bank_id, sub="student-8", link_id="rl-1",
+                            lineitem=course.lineitem)
+    other = Course(course.bank_id, course.lineitem, second["user"]["id"], second["token"],
+                   "student-8")
+    answer(client, course, app, 0)
+    answer(client, other, app, 0)
+    with app.app_context():
+        assert db.session.get(User, other.student_id).lti_subject == "student-8"
+    barrier = threading.Barrier(4)
+    reports = []
+
+    def work() -> None:
+        barrier.wait()
+        reports.append(deliver(app))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(r.sent for r in reports) == 2
+    assert sorted(s["userId"] for s in lms.platform.scores) == ["student-7", "student-8"]
+    assert [r.status for r in rows(app)] == ["sent", "sent"]
