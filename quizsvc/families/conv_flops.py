@@ -7,7 +7,7 @@ from typing import Any
 
 from quizsvc.errors import ParamError, TooLargeError
 from quizsvc.families import params as P
-from quizsvc.families.render import dims, spatial_names, torch_call, tup
+from quizsvc.families.render import spatial_names, torch_call, tup
 from quizsvc.families.rng import Sampler
 from quizsvc.problem import AnswerField, Misconception
 from quizsvc.solver.counts import PASSES, conv_ops, input_reach
@@ -150,7 +150,8 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
     lines = ["The output has size "
              + ", ".join(f"${n}_{{out}} = {o}$" for n, o in zip(names, outs))
              + r" (from $\lfloor (n + 2p - d(k-1) - 1)/s \rfloor + 1$), so "
-             + (f"${dims(outs)} = {prod(outs)}$" if len(outs) > 1 else f"${outs[0]}$")
+             + ("$" + " \\times ".join(map(str, outs)) + f" = {prod(outs)}$" if len(outs) > 1
+                else f"${outs[0]}$")
              + " positions per output channel.", ""]
     per_in = c_in // g
     terms = per_in * prod(k)

@@ -6,7 +6,7 @@ from typing import Any
 
 from quizsvc.errors import ParamError, TooLargeError
 from quizsvc.families import params as P
-from quizsvc.families.render import dims, torch_call, tup
+from quizsvc.families.render import torch_call, tup
 from quizsvc.families.rng import Sampler
 from quizsvc.problem import AnswerField, Misconception
 from quizsvc.solver.shapes import conv_out_size
