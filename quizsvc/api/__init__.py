@@ -19,6 +19,7 @@ BLUEPRINT_MODULES: list[str] = [
     "quizsvc.api.me",
     "quizsvc.api.check",
     "quizsvc.api.banks",
+    "quizsvc.api.exports",
     "quizsvc.api.users",
     "quizsvc.lti.api",  # LTI admin/instructor API (/api/v1/lti)
     "quizsvc.lti.views",  # LTI tool endpoints (/lti)

@@ -23,11 +23,15 @@ def _ad_hoc(names: tuple[str, ...], level: str, count: int, seed: int) -> Iterab
     return itertools.chain.from_iterable(problems_for(n, level, count, seed) for n in names)
 
 
-def _bank(bank_id: int) -> tuple[str, list[Problem]]:
-    """Return the title and the problems of a stored bank (needs the service's database)."""
-    from quizsvc.exporters.banks import bank_problems  # imports the app only when asked
+def _bank(bank_id: int, pool: int):  # noqa: ANN202 - a BankExport
+    """Return the export pool of a stored bank (needs the service's database)."""
+    from quizsvc.app import create_app  # the app only when a bank is asked for
+    from quizsvc.exporters.banks import export_problems, load_bank
+    from quizsvc.extensions import db
 
-    return bank_problems(bank_id)
+    app = create_app()
+    with app.app_context():
+        return export_problems(load_bank(db.session, bank_id), app.config["SECRET_KEY"], pool)
 
 
 @click.command("export")
@@ -44,27 +48,34 @@ def _bank(bank_id: int) -> tuple[str, list[Problem]]:
 @click.option("--style", type=click.Choice(STYLES), default="typed", show_default=True,
               help="typed: numeric boxes where the format allows; choice: multiple choice "
                    "over the family's catalogued mistakes.")
-@click.option("--pick", type=click.IntRange(0), default=1, show_default=True,
-              help="QTI: questions Canvas draws from each family and level (0: all of them).")
+@click.option("--pick", type=click.IntRange(0), default=None,
+              help="QTI: questions Canvas draws from each family and level (0: all of them; "
+                   "default 1, or for a bank its items' counts).")
+@click.option("--pool", type=click.IntRange(1, 20), default=5, show_default=True,
+              help="--bank: variants exported per problem a student gets (items without fixed seeds).")
 @click.option("--title", help="Title of the quiz or category (default: the bank's title).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="File to write ('-' for standard output).")
 def export_cmd(fmt: str, names: tuple[str, ...], level: str, count: int, seed: int,
-               bank_id: int | None, style: str, pick: int, title: str | None, output: str) -> None:
+               bank_id: int | None, style: str, pick: int | None, pool: int, title: str | None,
+               output: str) -> None:
     """Export a question bank for an LMS: a stored bank, or COUNT variants of each family."""
     if bank_id is not None and names:
         _fail("give either --bank or --family, not both")
     if bank_id is None and not names:
         _fail("give --family NAME (repeatable) or --bank ID")
     try:
+        picks: int | dict | None = 1 if pick is None else (pick or None)
         if bank_id is not None:
-            bank_title, problems = _bank(bank_id)
-            total = len(problems)
+            bank = _bank(bank_id, pool)
+            bank_title, problems, total = bank.title, bank.problems, len(bank.problems)
+            if pick is None:
+                picks = bank.picks
         else:
             bank_title = f"{', '.join(names)} ({level})"
             problems = _ad_hoc(names, level, count, seed)
             total = count * len(names)
-        kwargs = dict(title=title or bank_title, style=style, pick=pick or None)
+        kwargs = dict(title=title or bank_title, style=style, pick=picks)
         if sys.stderr.isatty():
             with click.progressbar(length=total, label=f"Exporting {total} problems",
                                    file=sys.stderr) as bar:

@@ -52,9 +52,14 @@ def _slug(title: str) -> str:
 
 
 def export(problems: Iterable[Problem], fmt: str, *, title: str = "quizsvc bank",
-           style: str = "typed", pick: int | None = 1,
+           style: str = "typed", pick: int | dict[tuple[str, str], int] | None = 1,
            progress: Callable[[int], None] | None = None) -> ExportResult:
-    """Export `problems` in format `fmt`; `progress(n)` is told of every n problems read."""
+    """Export `problems` in format `fmt`; `progress(n)` is told of every n problems read.
+
+    `style` "choice" makes every item with a catalogued mistake multiple choice. `pick` is how
+    many questions Canvas draws from each family and level (a number, a number per
+    ``(family, level)``, or None for all of them).
+    """
     if fmt not in FORMATS:
         raise ParamError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}",
                          errors={"format": "unknown format"})

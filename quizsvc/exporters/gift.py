@@ -97,4 +97,7 @@ def export(items: Iterable[Item], *, title: str = "quizsvc", style: str = "typed
             else:
                 out.append(q + "\n")
                 count += 1
+    if skipped:
+        out.append(f"// left out {len(skipped)} items:\n")
+        out += [f"//   {s.ident}: {' '.join(s.reason.split())}\n" for s in skipped]
     return "".join(out).encode("utf-8"), skipped, count

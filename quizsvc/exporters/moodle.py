@@ -14,6 +14,7 @@ from typing import Iterable
 
 from quizsvc.exporters.items import Blank, Item, Option, Skipped, answer_table
 from quizsvc.exporters.markup import escape, plain_number
+from quizsvc.exporters.qti12 import left_out_comment
 
 MAX_CLOZE_BLANKS = 256
 
@@ -175,5 +176,5 @@ def export(items: Iterable[Item], *, title: str = "quizsvc", style: str = "typed
             else:
                 out.append(q)
                 count += 1
-    out.append("</quiz>\n")
+    out.append(left_out_comment(skipped) + "</quiz>\n")
     return "".join(out).encode("utf-8"), skipped, count

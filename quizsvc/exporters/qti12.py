@@ -169,7 +169,10 @@ def question(item: Item, style: str = "typed") -> str | Skipped:
     return Skipped(item.ident, reason)
 
 
-def assessment(items: Iterable[Item], *, ident: str, title: str, style: str, pick: int | None
+Pick = int | dict[tuple[str, str], int] | None  # questions drawn per group (None: all)
+
+
+def assessment(items: Iterable[Item], *, ident: str, title: str, style: str, pick: Pick
                ) -> tuple[str, list[Skipped], int, int]:
     """Return the assessment XML, the items left out, items written and points possible."""
     groups: dict[tuple[str, str], list[str]] = {}
@@ -185,7 +188,8 @@ def assessment(items: Iterable[Item], *, ident: str, title: str, style: str, pic
            + _field("cc_maxattempts", "1") + '</qtimetadata><section ident="root_section">\n']
     points = count = 0
     for (family, level), questions in groups.items():
-        drawn = len(questions) if not pick else min(pick, len(questions))
+        want = pick.get((family, level)) if isinstance(pick, dict) else pick
+        drawn = len(questions) if not want else min(want, len(questions))
         points += drawn
         count += len(questions)
         out.append(f'<section ident="{escape_attr(f"{ident}-{family}-{level}")}" '
@@ -193,8 +197,17 @@ def assessment(items: Iterable[Item], *, ident: str, title: str, style: str, pic
                    f"<selection_number>{drawn}</selection_number></selection></selection_ordering>\n")
         out.extend(questions)
         out.append("</section>\n")
-    out.append("</section></assessment></questestinterop>\n")
+    out.append("</section></assessment>" + left_out_comment(skipped) + "</questestinterop>\n")
     return "".join(out), skipped, count, points
+
+
+def left_out_comment(skipped: list[Skipped]) -> str:
+    """Return an XML comment listing the items left out, and why (empty if none)."""
+    if not skipped:
+        return ""
+    lines = "".join(f"\n  {s.ident}: {s.reason}" for s in skipped)
+    text = f"left out {len(skipped)} items:{lines}\n".replace("--", "- -")
+    return f"<!-- {text} -->\n"
 
 
 def manifest(ident: str) -> str:
@@ -230,9 +243,9 @@ def assessment_meta(ident: str, title: str, points: int) -> str:
 
 
 def export(items: list[Item], *, title: str = "quizsvc", style: str = "typed",
-           pick: int | None = 1) -> tuple[bytes, list[Skipped], int]:
+           pick: Pick = 1) -> tuple[bytes, list[Skipped], int]:
     """Return the QTI zip of `items`, the items left out, and how many were written."""
-    digest = hashlib.sha256("\n".join([title, style, str(pick), *(i.ident for i in items)]).encode())
+    digest = hashlib.sha256("\n".join([title, style, repr(pick), *(i.ident for i in items)]).encode())
     ident = "qs" + digest.hexdigest()[:20]
     xml, skipped, count, points = assessment(items, ident=ident, title=title, style=style, pick=pick)
     buf = io.BytesIO()
