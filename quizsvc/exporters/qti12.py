@@ -123,8 +123,9 @@ def blank_text(blank: Blank) -> str:
 def fill_in_blanks(item: Item) -> str:
     """Return a fill_in_multiple_blanks_question, one ``[blank]`` per entry, equal shares."""
     n = len(item.blanks)
-    share = [f"{100 / n:.2f}"] * n
-    share[-1] = _dec(decimal(100) - sum(decimal(s) for s in share[:-1]))  # the shares add up to 100
+    # Shares in hundredths that add up to exactly 100, each within 0.01 of 100 / n.
+    base, extra = divmod(10_000, n)
+    share = [_dec(decimal(base + (i < extra)) / 100) for i in range(n)]
     ids = [f"{item.ident}-{b.name}" for b in item.blanks]
     lids = "".join(f'<response_lid ident="response_{b.name}"><material><mattext>{b.name}</mattext>'
                    f'</material><render_choice><response_label ident="{escape_attr(i)}"><material>'
