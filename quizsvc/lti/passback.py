@@ -49,21 +49,22 @@ def bank_score(session: Session, bank: Bank, user_id: int) -> BankScore:
     return BankScore(given=round(given, 4), maximum=float(size), completed=size > 0 and done >= size)
 
 
-def queue_passback(session: Session, attempt: Attempt) -> None:
-    """Queue the bank score of `attempt`'s student for each of the bank's links (an attempt listener)."""
+def queue_passback(session: Session, attempt: Attempt) -> int:
+    """Queue the bank score of `attempt`'s student for each of the bank's links; return how many."""
     problem = attempt.problem
     if problem.bank_id is None:
-        return
+        return 0
     targets = session.execute(
         select(LtiLinkUser, LtiResourceLink)
         .join(LtiResourceLink, LtiResourceLink.id == LtiLinkUser.link_id)
         .where(LtiLinkUser.user_id == attempt.user_id,
                LtiResourceLink.bank_id == problem.bank_id)).all()
     if not targets:
-        return
+        return 0
     bank = session.get(Bank, problem.bank_id)
     assert bank is not None
     score = bank_score(session, bank, attempt.user_id)
+    queued = 0
     for link_user, link in targets:
         # Teachers trying their own bank are not in the gradebook; platforms refuse their scores.
         if link_user.role != STUDENT or not (link.lineitem_url or link.lineitems_url):
@@ -77,3 +78,5 @@ def queue_passback(session: Session, attempt: Attempt) -> None:
                        score_given=score.given, score_maximum=score.maximum,
                        activity_progress="Completed" if score.completed else "InProgress",
                        grading_progress="FullyGraded")
+        queued += 1
+    return queued

@@ -30,6 +30,8 @@ DEFAULTS: dict[str, Any] = {
     "PASSBACK_BACKOFF_BASE": 30.0,  # seconds before the first retry; doubles each time
     "PASSBACK_BACKOFF_CAP": 6 * 3600.0,
     "PASSBACK_LEASE": 120.0,  # seconds a worker owns a row it is sending
+    "PASSBACK_WORKER": "",  # "thread": send from each server process; "off"; "" = thread unless testing
+    "PASSBACK_SWEEP": 30.0,  # seconds between the background sender's passes when not woken
 }
 
 

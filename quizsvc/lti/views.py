@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, current_app, has_app_context, jsonify, redirect,
+                   render_template, request, url_for)
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from quizsvc.extensions import db
-from quizsvc.lti import claims, keys, runtime
+from quizsvc.lti import claims, keys, runtime, sender
 from quizsvc.lti.deep_linking import (PickerContext, bank_ref, content_item, picker_token,
                                       read_picker_token, response_jwt)
 from quizsvc.lti.errors import LtiError
@@ -28,13 +30,21 @@ from quizsvc.lti.session import issue_launch_token, landing_bootstrap
 from quizsvc.services import banks as bank_service
 from quizsvc.services.attempts import on_attempt
 from quizsvc.services.errors import PermissionDenied
-from quizsvc.store.models import Bank, User
+from quizsvc.store.models import Attempt, Bank, User
 
 blp = Blueprint("lti", __name__, url_prefix="/lti", template_folder="templates",
                 static_folder="static")
 
+
+def _queue_and_wake(session: Session, attempt: Attempt) -> None:
+    """Queue the attempt's passbacks in its transaction; wake the sender once it commits."""
+    if queue_passback(session, attempt) and has_app_context():
+        sender.wake_after_commit(session, current_app._get_current_object())  # type: ignore[attr-defined]
+
+
 # Every graded attempt at a bank problem queues its LTI grade passback, in the attempt's transaction.
-on_attempt(queue_passback)
+on_attempt(_queue_and_wake)
+blp.record_once(lambda state: sender.init_app(state.app))
 
 
 def tool_base() -> str:

@@ -310,3 +310,35 @@ def test_concurrent_workers_send_each_score_once(app, client, lms: Lms, course: 
     assert sum(r.sent for r in reports) == 2
     assert sorted(s["userId"] for s in lms.platform.scores) == ["student-7", "student-8"]
     assert [r.status for r in rows(app)] == ["sent", "sent"]
+
+
+def test_the_background_sender_delivers_right_after_the_attempt_commits(
+        app, client, lms: Lms, course: Course) -> None:
+    """Under a plain server (no worker command), each process's sender thread sends the score."""
+    import time
+
+    from quizsvc.lti.sender import BackgroundSender
+
+    sender = BackgroundSender(app, interval=3600)  # only a wake-up can make it send in time
+    app.extensions["quizsvc_lti_sender"] = sender
+    answer(client, course, app, 0)
+    deadline = time.monotonic() + 10
+    while not lms.platform.scores and time.monotonic() < deadline:
+        time.sleep(0.02)
+    (score,) = lms.platform.scores
+    assert score["scoreGiven"] == 1.0
+    assert rows(app)[0].status == "sent"
+
+
+def test_the_background_sender_is_off_in_tests_and_on_in_a_server(database_url: str) -> None:
+    from quizsvc.app import create_app
+
+    testing = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "k"})
+    served = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "k"})
+    off = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "k",
+                      "LTI_PASSBACK_WORKER": "off"})
+    assert "quizsvc_lti_sender" not in testing.extensions
+    assert "quizsvc_lti_sender" in served.extensions
+    assert "quizsvc_lti_sender" not in off.extensions
+    for a in (testing, served, off):
+        a.extensions["quizsvc.db"]["engine"].dispose()
