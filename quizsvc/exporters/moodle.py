@@ -99,12 +99,12 @@ def cloze_blank(blank: Blank) -> str:
     if blank.kind == "choice":
         if blank.multiple:
             right, wrong = len(blank.value), len(blank.choices) - len(blank.value)
-            alts = [(f"%{SHARE[right]}%" if c in blank.value else f"%-{SHARE[wrong]}%") + cloze_text(c)
-                    for c in blank.choices]
+            alts = [(f"%{SHARE[right]}%" if c in blank.value else f"%-{SHARE[wrong]}%")
+                    + cloze_text(escape(c)) for c in blank.choices]
             return f"{{{blank.weight}:MULTIRESPONSE:{'~'.join(alts)}}}"
         feedback = {str(w.value): w.feedback for w in blank.wrongs}
-        alts = [("=" + cloze_text(c) + "#Correct." if c == blank.value
-                 else cloze_text(c) + ("#" + cloze_text(feedback[c]) if c in feedback else ""))
+        alts = [("=" + cloze_text(escape(c)) + "#Correct." if c == blank.value
+                 else cloze_text(escape(c)) + ("#" + cloze_text(feedback[c]) if c in feedback else ""))
                 for c in blank.choices]
         return f"{{{blank.weight}:MULTICHOICE:{'~'.join(alts)}}}"
     tol = plain_number(blank.tolerance)

@@ -14,7 +14,7 @@ from quizsvc.problem import AnswerField, Misconception
 NAME = "crafted_hard"
 VERSION = 3
 TOPIC = "Export torture <test> & {braces}"
-LEVELS = ("zero", "negative", "real", "matrix", "huge", "choice", "multi")
+LEVELS = ("zero", "negative", "real", "matrix", "huge", "choice", "multi", "mixed")
 
 HARD = ("Naïve ∑ ünïcödé 🚀 — a < b & c > d; braces {x} }{ ~ = # : \\ and `code <b>&amp; {}` "
         "and ]]> and [html] and {1:NUMERICAL:=5:0} and [blank] and %50% and ####.\n\n"
@@ -43,6 +43,7 @@ def solve(params: dict[str, Any]) -> dict[str, Any]:
         "huge": {"n": 2**60 + k},
         "choice": {"pick": CHOICES[k % 3]},
         "multi": {"axes": ["N", "H", "W"], "x": 0.0},
+        "mixed": {"pick": CHOICES[k % 3], "x": -k},
     }[case]
 
 
@@ -59,6 +60,9 @@ def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
                 AnswerField("total", "integer", "Total ∑ {}")]
     if case == "choice":
         return [AnswerField("pick", "choice", "Pick one: <&>", CHOICES)]
+    if case == "mixed":
+        return [AnswerField("pick", "choice", "Pick {one}", CHOICES),
+                AnswerField("x", "integer", "Minus k")]
     return [AnswerField("axes", "choice", "Axes {N,C,H,W}", AXES, multiple=True),
             AnswerField("x", "number", "Zero as a real")]
 
@@ -85,7 +89,8 @@ MISCONCEPTIONS = (
                                           "matrix": {"m": [[0, k], [k * 1_000_003, 7]], "total": k},
                                           "huge": {"n": -(2**60 + k)},
                                           "choice": {"pick": CHOICES[(k + 1) % 3]},
-                                          "multi": {"axes": ["N"], "x": 1.0}}[c])),
+                                          "multi": {"axes": ["N"], "x": 1.0},
+                                          "mixed": {"pick": CHOICES[(k + 1) % 3], "x": k}}[c])),
     Misconception("off_by_one", "Off by one ]]> 🚀",
                   "Count again: <b>not bold</b> &amp; %100% {1:NUMERICAL:=1}",
                   _bug(lambda c, k, key: {"zero": {"n": -1}, "negative": {"x": -(k + 3)},
@@ -94,7 +99,8 @@ MISCONCEPTIONS = (
                                                      "total": -k},
                                           "huge": {"n": 2**60 + k + 1},
                                           "choice": {"pick": CHOICES[(k + 2) % 3]},
-                                          "multi": {"axes": ["C", "H", "W"], "x": 0.0}}[c])),
+                                          "multi": {"axes": ["C", "H", "W"], "x": 0.0},
+                                          "mixed": {"pick": CHOICES[k % 3], "x": -k - 1}}[c])),
     Misconception("same_as_key", "Gives the key (never a distractor)", "Not a mistake here.",
                   _bug(lambda c, k, key: dict(key))),
     Misconception("not_here", "Does not apply", "Returns nothing.", _bug(lambda c, k, key: None)),

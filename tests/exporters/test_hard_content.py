@@ -9,7 +9,7 @@ import pytest
 from quizsvc.exporters import export
 from quizsvc.exporters.items import build_item, parse_ident
 from quizsvc.exporters.markup import to_html
-from tests.exporters import gift_oracle, moodle_oracle, qti_oracle
+from tests.exporters import crafted, gift_oracle, moodle_oracle, qti_oracle
 from tests.exporters.helpers import ident, qti_dtd, typed
 
 TITLE = 'Sign &lt;flipped&gt; &amp; "lost" {braces} ~ # = :'
@@ -86,6 +86,21 @@ def test_moodle(hard):
         assert moodle_oracle.grade(q, [["N"], "0.005"]) == pytest.approx((1 / 3 + 1) / 2)
 
 
+def test_choices_inside_a_cloze_keep_their_text(hard):
+    questions = {q.idnumber: q for q in moodle_oracle.parse(export(hard, "moodle").data)}
+    for p in _case(hard, "mixed"):
+        q = questions[ident(p)]
+        (w1, k1, mc), (w2, k2, _) = q.subs
+        assert (k1, k2) == ("multichoice", "numerical") and w1 == w2 == 1
+        assert [a.text for a in mc] == [html.escape(c, quote=False) for c in crafted.CHOICES]
+        right = html.escape(p.answer["pick"], quote=False)
+        wrong = next(a for a in mc if a.text != right and a.feedback)
+        assert TITLE in wrong.feedback
+        assert moodle_oracle.grade(q, [right, str(p.answer["x"])]) == 1.0
+        assert moodle_oracle.grade(q, [wrong.text, str(p.answer["x"])]) == 0.5
+        assert moodle_oracle.grade(q, [right, str(p.answer["x"] - 1)]) == 0.5
+
+
 def test_qti(hard):
     result = export(hard, "qti12")
     package = qti_oracle.read(result.data)
@@ -121,6 +136,11 @@ def test_qti(hard):
         assert qti_oracle.process(i, qti_oracle.typed(i, texts))[0] == pytest.approx(80)
     for p in _case(hard, "huge") + _case(hard, "multi"):
         assert items[ident(p)].qtype == "multiple_choice_question"
+    for p in _case(hard, "mixed"):
+        i = items[ident(p)]
+        assert i.qtype == "fill_in_multiple_blanks_question"
+        texts = dict(zip(i.labels, [p.answer["pick"].upper(), str(p.answer["x"])]))
+        assert qti_oracle.process(i, qti_oracle.typed(i, texts))[0] == 100
     for p in _case(hard, "choice"):
         i = items[ident(p)]
         (rid,) = i.labels
