@@ -19,6 +19,11 @@ def _fail(message: str) -> None:
     sys.exit(2)
 
 
+def _terminal() -> bool:
+    """Return whether a person watches standard error (a progress bar would help them)."""
+    return sys.stderr.isatty()
+
+
 def _ad_hoc(names: tuple[str, ...], level: str, count: int, seed: int) -> Iterable[Problem]:
     return itertools.chain.from_iterable(problems_for(n, level, count, seed) for n in names)
 
@@ -76,7 +81,7 @@ def export_cmd(fmt: str, names: tuple[str, ...], level: str, count: int, seed: i
             problems = _ad_hoc(names, level, count, seed)
             total = count * len(names)
         kwargs = dict(title=title or bank_title, style=style, pick=picks)
-        if sys.stderr.isatty():
+        if _terminal():
             with click.progressbar(length=total, label=f"Exporting {total} problems",
                                    file=sys.stderr) as bar:
                 result = export(problems, fmt, progress=bar.update, **kwargs)

@@ -75,3 +75,12 @@ def test_lists_left_out_items_with_reasons(monkeypatch, tmp_path):
 def test_errors_are_one_line(tmp_path, args, words):
     result = _run("--format", "json", *args, "-o", str(tmp_path / "x"))
     assert result.exit_code == 2 and words in result.output and "Traceback" not in result.output
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch, tmp_path):
+    from quizsvc.cli import export as export_cli
+
+    monkeypatch.setattr(export_cli, "_terminal", lambda: True)
+    result = _run("--format", "gift", "--family", "conv_param_count", "--count", "4",
+                  "-o", str(tmp_path / "x.txt"))
+    assert result.exit_code == 0 and "Exporting 4 problems" in result.output
