@@ -95,6 +95,7 @@ def launch() -> Any:
     resp = current_app.make_response(page)
     resp.delete_cookie(STATE_COOKIE_PREFIX + state, path=url_for("lti.launch"), secure=True,
                        httponly=True, samesite="None")
+    resp.headers["Cache-Control"] = "no-store"  # the page holds an API token
     return resp
 
 

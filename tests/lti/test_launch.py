@@ -33,6 +33,7 @@ def test_instructor_launch_creates_an_instructor_and_the_link(app, lms: Lms) -> 
     data = boot(resp)
     assert data["user"]["role"] == "instructor" and data["user"]["launch_role"] == "instructor"
     assert data["bank"] is None  # the link is not mapped yet
+    assert resp.headers["Cache-Control"] == "no-store"  # the page holds a token
     (user,) = _users(app, "teacher-1")
     assert user.role == "instructor" and user.lti_issuer == lms.platform.issuer
     assert user.email == "teacher-1@lms.test"
