@@ -193,3 +193,15 @@ requires_postgres = pytest.mark.skipif(
     not TEST_POSTGRES_URL,
     reason="PostgreSQL-only test: set QUIZSVC_TEST_POSTGRES_URL to a database URL "
            "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/quizsvc_dev) to run it")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "db: uses the test database (added automatically); "
+                                       "CI runs `-m db` again on PostgreSQL")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses the per-test database with `db`."""
+    for item in items:
+        if "database_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
