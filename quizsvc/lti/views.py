@@ -70,9 +70,11 @@ def login() -> Response:
         redirect_uri=tool_url("lti.launch"), ttl=settings["STATE_TTL"])
     db.session.commit()
     resp = redirect(out.url, code=302)
-    # The LMS shows us in an iframe: a cookie without SameSite=None would never come back.
+    # The LMS shows us in an iframe: a cookie without SameSite=None would never come back, and
+    # browsers that block third-party cookies still keep a Partitioned one for this iframe.
     resp.set_cookie(STATE_COOKIE_PREFIX + out.state, out.state, max_age=int(settings["STATE_TTL"]),
-                    secure=True, httponly=True, samesite="None", path=url_for("lti.launch"))
+                    secure=True, httponly=True, samesite="None", partitioned=True,
+                    path=url_for("lti.launch"))
     return resp
 
 
@@ -94,7 +96,7 @@ def launch() -> Any:
     db.session.commit()
     resp = current_app.make_response(page)
     resp.delete_cookie(STATE_COOKIE_PREFIX + state, path=url_for("lti.launch"), secure=True,
-                       httponly=True, samesite="None")
+                       httponly=True, samesite="None", partitioned=True)
     resp.headers["Cache-Control"] = "no-store"  # the page holds an API token
     return resp
 

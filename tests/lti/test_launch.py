@@ -52,7 +52,7 @@ def test_login_sets_a_state_cookie_that_works_in_an_iframe(lms: Lms) -> None:
     started = lms.start_login(_claims(lms))
     assert started.cookie is not None
     attrs = {a.strip().split("=")[0].lower() for a in started.cookie.split(";")}
-    assert {"secure", "httponly", "samesite"} <= attrs
+    assert {"secure", "httponly", "samesite", "partitioned"} <= attrs
     assert "SameSite=None" in started.cookie
 
 
