@@ -23,6 +23,11 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$")
 _FRACTION = re.compile(r"^([+-]?\d{1,30})\s*/\s*([+-]?\d{1,30})$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")
 _OPEN, _CLOSE = "([{", ")]}"
+_BRACKET = re.compile(r"[\[\](){}]")
+# A shape of plain whole numbers, bare or in one pair of brackets; parse_shape reads it at once.
+_SHAPE_BODY = r"\d{1,30}(?:[xX*,\s]+\d{1,30})*"
+_PLAIN_SHAPE = re.compile(rf"(?:{_SHAPE_BODY}|\[\s*{_SHAPE_BODY}\s*\]|\(\s*{_SHAPE_BODY}\s*\))\Z")
+_DIGITS = re.compile(r"\d+")
 _TOO_LARGE = "that number is too large (at most 1e30 in magnitude)"
 
 
@@ -89,12 +94,15 @@ def _strip_brackets(text: str) -> str:
     nested input costs linear time, not quadratic.
     """
     text = text.strip()
+    if not text or text[0] not in _OPEN:
+        return text
     partner: dict[int, int] = {}
     opened: list[int] = []
-    for pos, ch in enumerate(text):
-        if ch in _OPEN:
+    for bracket in _BRACKET.finditer(text):  # visits the brackets only, not every character
+        pos = bracket.start()
+        if text[pos] in _OPEN:
             opened.append(pos)
-        elif ch in _CLOSE and opened:
+        elif opened:
             partner[opened.pop()] = pos
     i, j = 0, len(text) - 1
     while i < j and text[i] in _OPEN and text[j] == _CLOSE[_OPEN.index(text[i])] \
@@ -206,7 +214,13 @@ def parse_shape(value: Any) -> list[int]:
     elif isinstance(value, int) and not isinstance(value, bool):
         entries = [parse_number(value)]
     elif isinstance(value, str):
-        text = _strip_brackets(_clean(value))
+        text = _clean(value)
+        plain = _PLAIN_SHAPE.match(text)
+        if plain:  # the usual "31x31x10" or "[32, 126, 126]": whole numbers, nothing to check
+            sizes = [int(d) for d in _DIGITS.findall(text)]
+            if len(sizes) <= 8:
+                return sizes
+        text = _strip_brackets(text)
         if any(ch in text for ch in "[](){};"):
             raise AnswerError("write a shape like 31x31x10 or (32, 126, 126)")
         parts = [p for p in re.split(r"[xX*,\s]+", text) if p]
@@ -214,7 +228,7 @@ def parse_shape(value: Any) -> list[int]:
             raise AnswerError("the answer is empty")
         if len(parts) > 8:
             raise AnswerError("a shape has at most 8 dimensions")
-        entries = [parse_number(p) for p in parts]
+        entries = [_entry(p) for p in parts]  # tokens of cleaned text
     else:
         raise AnswerError("write a shape like 31x31x10 or (32, 126, 126)")
     if len(entries) > 8:
