@@ -42,29 +42,33 @@ class Context:
 
 
 def rate(fn: Callable[[int], None], *, min_seconds: float, repeats: int) -> dict[str, float]:
-    """Return the median calls/s of `fn(i)` over `repeats` rounds of at least `min_seconds`.
+    """Return calls/s of `fn(i)`: medians over `repeats` rounds of about `min_seconds`.
 
-    The first round also calibrates how many calls fill `min_seconds`, so that
-    the clock is read once per round, not once per call.
+    `median` counts CPU time of this process (what one core delivers when it is
+    ours: the figure per core), `wall_median` counts elapsed time (lower when
+    other processes share the core). A calibration pass first sizes the rounds
+    so that the clock is read once per round, not once per call.
     """
     n = 1
     while True:  # calibrate: double until one batch takes a tenth of a round
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         for i in range(n):
             fn(i)
-        elapsed = time.perf_counter() - t0
+        elapsed = time.process_time() - t0
         if elapsed >= min_seconds / 10 or n >= 1 << 20:
             break
         n *= 2
     batch = max(1, int(n * min_seconds / max(elapsed, 1e-9)))
-    rates = []
+    cpu, wall = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        w0, c0 = time.perf_counter(), time.process_time()
         for i in range(batch):
             fn(i)
-        rates.append(batch / (time.perf_counter() - t0))
-    return {"median": statistics.median(rates), "min": min(rates), "max": max(rates),
-            "repeats": repeats, "calls_per_round": batch}
+        c1, w1 = time.process_time(), time.perf_counter()
+        cpu.append(batch / max(c1 - c0, 1e-9))
+        wall.append(batch / max(w1 - w0, 1e-9))
+    return {"median": statistics.median(cpu), "min": min(cpu), "max": max(cpu),
+            "wall_median": statistics.median(wall), "repeats": repeats, "calls_per_round": batch}
 
 
 def median_ms(fn: Callable[[], Any], repeats: int) -> dict[str, float]:
