@@ -29,8 +29,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         OPENAPI_SWAGGER_UI_PATH="docs",
         # Swagger UI's files come from the swagger-ui-bundle package, served by us: no CDN.
         OPENAPI_SWAGGER_UI_URL=f"{API_PREFIX}/docs/assets/",
-        JSON_SORT_KEYS=False,
     )
+    app.json.sort_keys = False  # keep each schema's field order (id first, key material last)
 
     from quizsvc.store import load_models
 
