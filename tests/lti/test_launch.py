@@ -225,3 +225,26 @@ def test_login_from_an_unregistered_issuer_is_refused(lms: Lms) -> None:
     resp = lms.client.post("/lti/login", base_url="https://tool.test", data={
         "iss": "https://evil.test", "login_hint": "x", "target_link_uri": LAUNCH_URL})
     assert resp.status_code == 403
+
+
+def test_two_concurrent_replays_of_one_launch_only_one_wins(app, lms: Lms) -> None:
+    """The state is consumed by a conditional UPDATE, so racing posts cannot both pass."""
+    import threading
+
+    started = lms.start_login(_claims(lms, roles=[INSTRUCTOR]))
+    answer = lms.authorise(started)
+    barrier = threading.Barrier(4)
+    codes: list[int] = []
+
+    def post() -> None:
+        client = app.test_client()
+        barrier.wait()
+        codes.append(client.post("/lti/launch", base_url="https://tool.test", data={
+            "id_token": answer["id_token"], "state": answer["state"]}).status_code)
+
+    threads = [threading.Thread(target=post) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(codes) == [200, 401, 401, 401]
