@@ -31,22 +31,25 @@ def solve_exact(a: Sequence[Sequence[int]], b: Sequence[int]) -> list[Fraction]:
         rows[c], rows[pivot] = rows[pivot], rows[c]
         top = rows[c]
         p = top[c]
+        rest = top[c + 1:]
         for r in range(c + 1, m):
             row = rows[r]
             f = row[c]
             if f:
-                for j in range(c + 1, n + 1):
-                    row[j] = (row[j] * p - f * top[j]) // prev
-            else:
-                for j in range(c + 1, n + 1):
-                    row[j] = row[j] * p // prev
+                row[c + 1:] = [(v * p - f * t) // prev for v, t in zip(row[c + 1:], rest)]
+            elif p != prev:
+                row[c + 1:] = [v * p // prev for v in row[c + 1:]]
             row[c] = 0
         prev = p
     if any(rows[r][n] for r in range(n, m)):
         raise Inconsistent("the right-hand side is not a combination of the columns")
-    x: list[Fraction] = [Fraction(0)] * n
+    if n == 0:
+        return []
+    # Cramer: every x_c is an integer over the last pivot d (the determinant of the pivot rows),
+    # so back-substitute the integers x_c * d exactly and divide once at the end.
+    d = rows[n - 1][n - 1]
+    scaled = [0] * n
     for c in range(n - 1, -1, -1):
         row = rows[c]
-        acc = Fraction(row[n]) - sum((row[j] * x[j] for j in range(c + 1, n)), Fraction(0))
-        x[c] = acc / row[c]
-    return x
+        scaled[c] = (row[n] * d - sum(row[j] * scaled[j] for j in range(c + 1, n))) // row[c]
+    return [Fraction(v, d) for v in scaled]
