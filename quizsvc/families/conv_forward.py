@@ -143,7 +143,7 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
     for i, j in cells:
         window = [[padded[i * sh + a * dh][j * sw + b * dw] for b in range(kw)] for a in range(kh)]
         where = f"{i}, {j}" if nd == 2 else str(j)
-        lines.append(f"- $y[{where}] = {T.dot_text(window, kernel)} = {out[i][j]}$")
+        lines.append(f"- $y[{where}] = {T.dot_text(window, kernel)} = {T.fmt(out[i][j])}$")
     lines += ["", f"**Output:** ${T.tex(key['output'])}$"]
     return "\n".join(lines)
 

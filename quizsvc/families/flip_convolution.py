@@ -137,7 +137,7 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
     for cell in list(np.ndindex(*out.shape))[:_SHOWN]:
         window = padded[tuple(slice(c, c + s) for c, s in zip(cell, shape))].tolist()
         where = ", ".join(map(str, cell))
-        lines.append(f"- $y[{where}] = {T.dot_text(window, flipped)} = {out[cell]}$")
+        lines.append(f"- $y[{where}] = {T.dot_text(window, flipped)} = {T.fmt(out[cell].item())}$")
     lines += ["", f"**Output:** ${T.tex(key['output'])}$"]
     return "\n".join(lines)
 

@@ -85,11 +85,12 @@ def kind(ndim: int) -> str:
 def tex(value: Sequence[Any]) -> str:
     """Return a tensor as LaTeX: a matrix as rows, a 1D signal as one row (like `bmatrix`)."""
     rows = value if ndim_of(value) == 2 else [value]
-    body = r" \\ ".join(" & ".join(map(_num, row)) for row in rows)
+    body = r" \\ ".join(" & ".join(map(fmt, row)) for row in rows)
     return r"\begin{bmatrix} " + body + r" \end{bmatrix}"
 
 
-def _num(v: Any) -> str:
+def fmt(v: Any) -> str:
+    """Return an entry as written: ints as they are, floats without noise (see `render.num`)."""
     return str(v) if type(v) is int else num(v)
 
 
@@ -123,7 +124,7 @@ def dot_text(window: Sequence[Any], kernel: Sequence[Any]) -> str:
     """Return ``(1)(2) + (0)(-1) + ...``: the products of a window and a kernel, flattened."""
     flat_w = [v for row in window for v in row] if ndim_of(window) == 2 else list(window)
     flat_k = [v for row in kernel for v in row] if ndim_of(kernel) == 2 else list(kernel)
-    return " + ".join(f"({_num(a)})({_num(b)})" for a, b in zip(flat_k, flat_w))
+    return " + ".join(f"({fmt(a)})({fmt(b)})" for a, b in zip(flat_k, flat_w))
 
 
 def draw(rng: Sampler, values: Sequence[int], count: int) -> list[int]:

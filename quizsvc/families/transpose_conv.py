@@ -153,7 +153,8 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
     for idx in list(np.ndindex(*x.shape))[:_SHOWN]:
         at = ", ".join(str(i * si) for i, si in zip(idx, s))
         where = ", ".join(map(str, idx))
-        lines.append(f"- $x[{where}] = {x[idx]}$: ${x[idx]} k = {T.tex((x[idx] * k).tolist())}$, "
+        v = T.fmt(x[idx].item())
+        lines.append(f"- $x[{where}] = {v}$: ${v} k = {T.tex((x[idx] * k).tolist())}$, "
                      f"placed from position ({at})")
     if x.size > _SHOWN:
         lines.append(f"- ... and likewise for the other {x.size - _SHOWN} input entries.")
