@@ -138,7 +138,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["owner_id"], ["users.id"], name=op.f("fk_problems_owner_id_users"),
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_problems")),
-        sa.UniqueConstraint("bank_id", "item_index", "variant", "owner_id",
+        sa.UniqueConstraint("bank_id", "owner_id", "item_index", "variant",
                             name="uq_problems_bank_variant"),
     )
     op.create_index("ix_problems_owner_id_id", "problems", ["owner_id", "id"])

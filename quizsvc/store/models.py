@@ -165,7 +165,8 @@ class Problem(Base):
 
     __table_args__ = (
         CheckConstraint(_in("show_key", SHOW_KEY), name="show_key"),
-        UniqueConstraint("bank_id", "item_index", "variant", "owner_id",
+        # Also the index of "a bank's problems" and "one student's problems of a bank".
+        UniqueConstraint("bank_id", "owner_id", "item_index", "variant",
                          name="uq_problems_bank_variant"),
         Index("ix_problems_owner_id_id", "owner_id", "id"),
     )
