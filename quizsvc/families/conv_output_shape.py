@@ -42,7 +42,10 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
         c_out = rng.choice([4, 6, 8, 10, 16, 32, 64, 128])
         params = {"in_channels": c_in, "out_channels": c_out, "in_size": size, "kernel_size": ks,
                   "stride": ss, "padding": ps, "dilation": ds}
-        if all(conv_out_size(*a) >= 1 for a in zip(size, ks, ss, ps, ds)):
+        # Every window must reach the input: padding at most d(k-1), so no output position
+        # sees padded zeros only (a 1x1 kernel with padding 1 is legal but no real layer).
+        if all(conv_out_size(n, k, s, p, d) >= 1 and p <= d * (k - 1)
+               for n, k, s, p, d in zip(size, ks, ss, ps, ds)):
             return params
 
 
@@ -113,6 +116,16 @@ def _buggy(size_fn, channels: str = "out_channels"):
     return solve_buggy
 
 
+def _channels_last(params: dict[str, Any]) -> dict[str, Any] | None:
+    shape = solve(params)["shape"]
+    moved = [*shape[1:], shape[0]]
+    return None if moved == shape else {"shape": moved}
+
+
+def _no_channels(params: dict[str, Any]) -> dict[str, Any]:
+    return {"shape": solve(params)["shape"][1:]}
+
+
 MISCONCEPTIONS = (
     Misconception("forgot_plus_one", "Forgot the +1",
                   "The number of window positions is one more than the number of strides taken: "
@@ -136,4 +149,12 @@ MISCONCEPTIONS = (
     Misconception("input_channels", "Kept the input's channel count",
                   "Each of the out_channels filters makes one output channel, whatever C_in is.",
                   _buggy(conv_out_size, channels="in_channels")),
+    Misconception("channels_last", "Put the channels last",
+                  "PyTorch lays tensors out channels first: a Conv2d output is (C_out, H_out, "
+                  "W_out), not (H_out, W_out, C_out) as in TensorFlow's default layout.",
+                  _channels_last),
+    Misconception("left_out_channels", "Left out the channel dimension",
+                  "The output has C_out channels as well as its spatial size: give C_out first, "
+                  "then one size per spatial dimension.",
+                  _no_channels),
 )
