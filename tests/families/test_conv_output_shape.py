@@ -56,6 +56,31 @@ def test_reference_quiz_output_size():
     assert positions(32, 3, 3, 2, 1) == 12
 
 
+def test_reference_homework_channels_last():
+    """Homework 002 Q1.1: 64x64x10 input, 10 filters 6x6, stride 2, padding 1: (10, 31, 31).
+
+    The document's 31 x 31 x 10 has the right sizes in TensorFlow's channels-last order.
+    """
+    from quizsvc import families
+    fam = families.get("conv_output_shape")
+    params = {"in_channels": 10, "out_channels": 10, "in_size": [64, 64], "kernel_size": 6,
+              "stride": 2, "padding": 1}
+    assert fam.solve(params) == {"shape": [10, 31, 31]}
+    assert fam.check(params, "31x31x10").misconception == "channels_last"
+    assert fam.check(params, "31x31").misconception == "left_out_channels"
+
+
+def test_no_window_sees_padding_only():
+    """Generated layers pad at most d(k-1): every window reaches at least one real input."""
+    from quizsvc import families
+    fam = families.get("conv_output_shape")
+    for level in fam.levels:
+        for seed in range(300):
+            p = fam.generate(seed, level).params
+            for k, pad, d in zip(p["kernel_size"], p["padding"], p["dilation"]):
+                assert pad <= d * (k - 1), (seed, level, p)
+
+
 def test_sampler_is_stable():
     """The SplitMix64 stream must never change: published variants depend on it."""
     rng = Sampler("conv_output_shape", "easy", 0)
