@@ -7,7 +7,7 @@ from typing import Any
 
 from quizsvc.errors import ParamError
 from quizsvc.families import params as P
-from quizsvc.families.render import torch_call, tup
+from quizsvc.families.render import spatial_names, torch_call, tup
 from quizsvc.families.rng import Sampler
 from quizsvc.problem import AnswerField, Misconception
 
@@ -84,8 +84,11 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
     k = params["kernel_size"]
     shape = tup([c_out, c_in // g, *k])
     product = r" \times ".join(str(v) for v in (c_out, c_in // g, *k))
-    lines = [f"The weight tensor has shape $(C_{{out}}, C_{{in}}/\\text{{groups}}, {', '.join('k' for _ in k)})"
-             f" = {shape}$: each of the {c_out} filters sees {c_in // g} input channel(s)"
+    k_names = ", ".join(f"k_{n}" for n in spatial_names(len(k)))
+    filters = "the one filter sees" if c_out == 1 else f"each of the {c_out} filters sees"
+    channels = f"{c_in // g} input channel" + ("s" if c_in // g > 1 else "")
+    lines = [f"The weight tensor has shape $(C_{{out}}, C_{{in}}/\\text{{groups}}, {k_names})"
+             f" = {shape}$: {filters} {channels}"
              + (f" (the {c_in} input channels are split into {g} groups)" if g > 1 else "") + ".",
              "", f"- weights: ${product} = {key['weights']}$",
              f"- biases: {'one per output channel' if params['bias'] else '`bias=False`, so none'}: "
