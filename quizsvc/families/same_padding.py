@@ -122,4 +122,9 @@ MISCONCEPTIONS = (
                   "sides makes the output one longer than the input. PyTorch pads one side "
                   "one less.",
                   _if_differs(lambda k, d: (-(-d * (k - 1) // 2),) * 2)),
+    Misconception("symmetric_round_down", "Padded both sides equally, rounding down",
+                  "An odd total d(k-1) cannot be split evenly; padding floor(d(k-1)/2) on both "
+                  "sides makes the output one shorter than the input. PyTorch adds the missing "
+                  "zero after the input.",
+                  _if_differs(lambda k, d: (d * (k - 1) // 2,) * 2)),
 )

@@ -58,3 +58,15 @@ class TestSamePadding(FamilySuite):
                 pads.append(next((i for i, v in enumerate(seq) if v != 0), n))
             rows.append(pads)
         return {"padding": rows}
+
+
+def test_even_kernel_mistakes_named():
+    """A 4x4 kernel needs 3 zeros per dimension, split [1, 2]; the even splits are named."""
+    from quizsvc import families
+    fam = families.get("same_padding")
+    params = {"in_size": [10, 10], "kernel_size": 4}
+    assert fam.solve(params) == {"padding": [[1, 2], [1, 2]]}
+    for answer, code in (("1 1; 1 1", "symmetric_round_down"), ("2 2; 2 2", "symmetric_round_up"),
+                         ("2 1; 2 1", "extra_before"), ("3 3; 3 3", "padding_once")):
+        grade = fam.check(params, answer)
+        assert not grade.correct and grade.misconception == code, (answer, grade.feedback)
