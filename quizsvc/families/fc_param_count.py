@@ -42,7 +42,8 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
         c_out = rng.choice([4, 8, 16, 32, 64])
         out = {"in_shape": shape, "out_channels": c_out, "kernel_size": ks, "stride": ss,
                "padding": ps, "bias": bias}
-        if all(k <= n + 2 * p for n, k, p in zip(shape[1:], ks, ps)):
+        # Padding at most k - 1: every window reaches the input (no window of zeros only).
+        if all(p <= k - 1 < n + 2 * p for n, k, p in zip(shape[1:], ks, ps)):
             return out
 
 
