@@ -21,7 +21,8 @@ _FIELDS = ("standard", "depthwise", "pointwise", "separable")
 def sample(rng: Sampler, level: str) -> dict[str, Any]:
     """Draw small square 2D layers (easy) up to 1-3D, non-square, wide ones (hard)."""
     if level == "easy":
-        c_in = rng.choice([1, 3, 3, 4, 8, 16])
+        # No single-channel inputs: with C_in = 1 the "depthwise" layer is a plain convolution.
+        c_in = rng.choice([2, 3, 3, 4, 8, 16])
         c_out = rng.choice([2, 4, 8, 16, 32])
         k = rng.choice([3, 3, 5])
         return {"in_channels": c_in, "out_channels": c_out, "kernel_size": [k, k],
@@ -80,6 +81,11 @@ def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
             AnswerField("separable", "integer", "Parameters of the depthwise separable layer (both parts)")]
 
 
+def _kernel(k: list[int]) -> str:
+    """Return "a 3x5 kernel", or "a kernel of size 3" in 1D."""
+    return f"a {dims(k)} kernel" if len(k) > 1 else f"a kernel of size {k[0]}"
+
+
 def prompt(params: dict[str, Any]) -> str:
     c_in, c_out, k, b = (params["in_channels"], params["out_channels"], params["kernel_size"],
                          params["bias"])
@@ -90,11 +96,12 @@ def prompt(params: dict[str, Any]) -> str:
     pointwise = torch_call(cls, in_channels=c_in, out_channels=c_out, kernel_size=one, bias=b)
     biases = ("Every layer has biases (`bias=True`): count them." if b
               else "No layer has biases (`bias=False`): count weights only.")
-    return (f"A layer maps {c_in} input channels to {c_out} output channels with a "
-            f"{dims(k)} kernel. Compare:\n\n"
+    return (f"A layer maps {c_in} input channels to {c_out} output channel"
+            f"{'s' if c_out > 1 else ''} with {_kernel(k)}. Compare:\n\n"
             f"- a standard convolution {standard};\n"
             f"- a depthwise separable convolution: the depthwise convolution {depthwise} "
-            f"(one {dims(k)} filter per input channel, no mixing between channels), followed by "
+            f"(one {dims(k) if len(k) > 1 else f'length-{k[0]}'} filter per input channel, no "
+            "mixing between channels), followed by "
             f"the pointwise convolution {pointwise}.\n\n"
             f"{biases} How many learnable parameters do the standard, the depthwise and the "
             "pointwise convolution have, and how many does the depthwise separable layer have "
@@ -105,6 +112,7 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
     c_in, c_out, k, b = (params["in_channels"], params["out_channels"], params["kernel_size"],
                          params["bias"])
     area = " \\times ".join(str(v) for v in k)
+    one = " \\times ".join("1" for _ in k)
     plus = " + 1" if b else ""
     lines = [
         f"- **Standard:** {c_out} filters, each {c_in} channels deep"
@@ -112,7 +120,7 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
         f"= {key['standard']}$.",
         f"- **Depthwise:** `groups={c_in}`, so each of the {c_in} filters sees one channel: "
         f"${c_in} \\times (1 \\times {area}{plus}) = {key['depthwise']}$.",
-        f"- **Pointwise:** {c_out} filters of size $1 \\times 1$ over {c_in} channels: "
+        f"- **Pointwise:** {c_out} filters of size ${one}$ over {c_in} channels: "
         f"${c_out} \\times ({c_in}{plus}) = {key['pointwise']}$.",
         f"- **Separable:** ${key['depthwise']} + {key['pointwise']} = {key['separable']}$, "
         f"{key['separable'] / key['standard']:.1%} of the standard layer's {key['standard']}.",
