@@ -39,7 +39,9 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
             bias = rng.chance(0.7)
         out = {"in_size": size, "in_channels": c_in, "out_channels": c_out, "kernel_size": kernel,
                "stride": stride, "padding": padding, "bias": bias}
-        if all(k <= n + 2 * p for n, k, p in zip(size, kernel, padding)):
+        # Padding at most k - 1: a filter at a window of padded zeros only would be weights
+        # that never see the input.
+        if all(p <= k - 1 < n + 2 * p for n, k, p in zip(size, kernel, padding)):
             return out
 
 
@@ -112,16 +114,17 @@ def prompt(params: dict[str, Any]) -> str:
     out_dims = "L_{out}" if ndim == 1 else "H_{out}, W_{out}"
     bias = ("It has biases too, untied: one per output channel **per output position**, "
             f"shape $(C_{{out}}, {out_dims})$." if params["bias"] else "It has no biases.")
+    padded = (f"the input zero-padded by {tup(pad) if ndim == 2 else pad[0]} on each side"
+              if any(pad) else "the input (no padding)")
+    c_out = params["out_channels"]
     return (f"An input of shape {tup([params['in_channels'], *params['in_size']])} (channels first) "
             f"goes through a **locally connected** layer: it slides a {window} window with stride "
-            f"{tup(s) if ndim == 2 else s[0]} over the input zero-padded by "
-            f"{tup(pad) if ndim == 2 else pad[0]} on each side, exactly like "
-            f"`nn.Conv{ndim}d` with {params['out_channels']} output channels, but every output "
+            f"{tup(s) if ndim == 2 else s[0]} over {padded}, exactly like "
+            f"`nn.Conv{ndim}d` with {c_out} output channel{'s' if c_out > 1 else ''}, but every output "
             "position has its own set of filters: no weights are shared between positions. "
-            "Every filter has a full window of weights for every input channel, including the "
-            "taps that fall on padded zeros (the weight tensor has shape "
-            "$(\\text{positions}, C_{out}, C_{in} \\cdot \\text{window})$, as an unfold followed "
-            f"by a separate matrix per position). {bias}\n\n"
+            "Every filter has a full window of weights for every input channel"
+            + (", including the taps that fall on padded zeros" if any(pad) else "")
+            + f". {bias}\n\n"
             "How many learnable parameters does the layer have?")
 
 
@@ -138,7 +141,9 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
     window = " \\times ".join(str(v) for v in params["kernel_size"])
     weights = where * c_out * c_in * prod(params["kernel_size"])
     grid = " \\times ".join(map(str, outs)) + f" = {where}" if ndim == 2 else str(where)
-    lines += ["", f"There are ${grid}$ output positions, each with its own filters:",
+    lines += ["", f"There are ${grid}$ output positions, each with its own filters (an unfold "
+              "followed by a separate weight matrix per position: shape "
+              r"$(\text{positions}, C_{out}, C_{in} \cdot \text{window})$):",
               f"- weights: ${where} \\times {c_out} \\times ({c_in} \\times {window}) = {weights}$"]
     if params["bias"]:
         lines.append(f"- biases: one per output channel per position, ${c_out} \\times {where} "
