@@ -64,7 +64,8 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
         out = {"in_channels": c_in, "out_channels": c_out, "in_size": size, "kernel_size": ks,
                "stride": ss, "padding": ps, "dilation": ds, "groups": groups,
                "bias": rng.chance(0.5), "pass": pass_}
-        if all(d * (k - 1) + 1 <= n + 2 * p for n, k, p, d in zip(size, ks, ps, ds)):
+        # Padding at most d(k-1): every window reaches the input (none of padded zeros only).
+        if all(p <= d * (k - 1) < n + 2 * p for n, k, p, d in zip(size, ks, ps, ds)):
             return out
 
 
@@ -152,7 +153,7 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
              + r" (from $\lfloor (n + 2p - d(k-1) - 1)/s \rfloor + 1$), so "
              + ("$" + " \\times ".join(map(str, outs)) + f" = {prod(outs)}$" if len(outs) > 1
                 else f"${outs[0]}$")
-             + " positions per output channel.", ""]
+             + (" positions" if prod(outs) > 1 else " position") + " per output channel.", ""]
     per_in = c_in // g
     terms = per_in * prod(k)
     depth = f"{per_in} input channel" + ("s" if per_in > 1 else "") + (
@@ -170,7 +171,7 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
         entries = c_out * terms
         lines += [f"$\\partial L/\\partial w$ has ${c_out} \\times {per_in} \\times {window} = "
                   f"{entries}$ entries; each sums one product per output position, "
-                  f"{prod(outs)} of them:",
+                  f"{prod(outs)} of them" + (" (so no additions)" if prod(outs) == 1 else "") + ":",
                   f"- multiplications: ${entries} \\times {prod(outs)} = {mult}$",
                   f"- additions: ${entries} \\times ({prod(outs)} - 1) = {add}$"]
     else:
@@ -188,7 +189,7 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
                   + " \\times ".join(str(r[0]) for r in reach) + f" = {mult}$",
                   f"- additions: one fewer than the products at each of the ${c_in} \\times "
                   + " \\times ".join(str(r[1]) for r in reach)
-                  + f"$ reached input values: ${mult} - {mult - add} = {add}$"]
+                  + f" = {mult - add}$ reached input values: ${mult} - {mult - add} = {add}$"]
     lines += ["", f"**Answer:** {mult} multiplications, {add} additions."]
     return "\n".join(lines)
 
