@@ -41,7 +41,8 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
         batch = rng.choice([1, 2, 4, 8, 16, 32, 64])
         out = {"in_shape": [batch, c_in, *spatial], "out_channels": c_out, "kernel_size": ks,
                "stride": ss, "padding": ps, "dilation": ds, "groups": groups, "bias": bias}
-        if all(d * (k - 1) + 1 <= n + 2 * p for n, k, p, d in zip(spatial, ks, ps, ds)):
+        # Padding at most d(k-1): every window reaches the input (none of padded zeros only).
+        if all(p <= d * (k - 1) < n + 2 * p for n, k, p, d in zip(spatial, ks, ps, ds)):
             return out
 
 
@@ -99,11 +100,12 @@ def solve(params: dict[str, Any]) -> dict[str, Any]:
     return _shapes(params)
 
 
-_FIELDS = (AnswerField("output", "shape", "Shape of the output y"),
+_FIELDS = (AnswerField("output", "shape", "Shape of the output y (N, C, then the spatial sizes)"),
            AnswerField("grad_output", "shape", "Shape of the upstream gradient dL/dy"),
            AnswerField("grad_input", "shape", "Shape of dL/dx"),
-           AnswerField("grad_weight", "shape", "Shape of dL/dw (the weight's gradient)"))
-_BIAS_FIELD = AnswerField("grad_bias", "shape", "Shape of dL/db (the bias's gradient)")
+           AnswerField("grad_weight", "shape",
+                       "Shape of dL/dw, the weight's gradient, in PyTorch's weight layout"))
+_BIAS_FIELD = AnswerField("grad_bias", "shape", "Shape of dL/db, the bias's gradient")
 
 
 def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
