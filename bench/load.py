@@ -83,4 +83,6 @@ def drive(ctx: Context, wrk: str | None, port: int, requests: list[dict[str, Any
             "requests": raw["requests"], "errors": errors, "non_2xx": raw["status"],
             "requests_per_s": round(raw["requests"] / duration, 1) if duration else 0.0,
             "p50_ms": round(raw["p50_us"] / 1000, 2), "p90_ms": round(raw["p90_us"] / 1000, 2),
-            "p99_ms": round(raw["p99_us"] / 1000, 2), "max_ms": round(raw["max_us"] / 1000, 2)}
+            "p99_ms": round(raw["p99_us"] / 1000, 2), "max_ms": round(raw["max_us"] / 1000, 2),
+            **({"error_statuses": raw["error_statuses"], "error_samples": raw["error_samples"]}
+               if raw.get("error_statuses") else {})}

@@ -44,12 +44,15 @@ async def _connection(spec: dict, offset: int, deadline: float, stats: dict) -> 
                     length = int(value)
                 elif name == "connection" and value.strip().lower() == "close":
                     close = True
-            await reader.readexactly(length)
+            body = await reader.readexactly(length)
             stats["latencies"].append(time.perf_counter() - t0)
             stats["bytes"] += length
             status = int(status_line.split()[1]) if status_line else 0
             if not 200 <= status < 400:
                 stats["status"] += 1
+                stats["codes"][status] = stats["codes"].get(status, 0) + 1
+                if len(stats["samples"]) < 3:
+                    stats["samples"].append(body[:300].decode("utf-8", "replace"))
             if close:
                 writer.close()
                 reader, writer = await asyncio.open_connection(spec["host"], spec["port"])
@@ -61,7 +64,7 @@ async def _connection(spec: dict, offset: int, deadline: float, stats: dict) -> 
 
 async def _run(spec: dict) -> dict:
     spec["_encoded"] = [_encode(r, f"{spec['host']}:{spec['port']}") for r in spec["requests"]]
-    stats = {"latencies": [], "bytes": 0, "status": 0, "read": 0}
+    stats = {"latencies": [], "bytes": 0, "status": 0, "read": 0, "codes": {}, "samples": []}
     n, conns = len(spec["_encoded"]), spec["connections"]
     started = time.perf_counter()
     deadline = started + spec["duration"]
@@ -75,7 +78,8 @@ async def _run(spec: dict) -> dict:
     return {"requests": len(lat), "duration_us": int(elapsed * 1e6), "bytes": stats["bytes"],
             "connect": 0, "read": stats["read"], "write": 0, "status": stats["status"],
             "timeout": 0, "p50_us": pct(50), "p90_us": pct(90), "p99_us": pct(99),
-            "max_us": pct(100), "mean_us": (sum(lat) / len(lat) * 1e6) if lat else 0.0}
+            "max_us": pct(100), "mean_us": (sum(lat) / len(lat) * 1e6) if lat else 0.0,
+            "error_statuses": stats["codes"], "error_samples": stats["samples"]}
 
 
 def main() -> None:

@@ -1,0 +1,187 @@
+"""API throughput: gunicorn on loopback, driven by a separate load process.
+
+For each database (SQLite, then PostgreSQL in a throwaway database), with the
+same gunicorn settings: the bare Flask baseline (`bench.bare`), then quizsvc's
+``POST /api/v1/problems`` and ``POST /api/v1/problems/{id}/attempts``, each at
+32 connections after a short warm-up. The requests come from a class of 1,000
+students, each with their own token (imported as a CSV roster), since the
+service limits requests per token; attempts go to one problem per student,
+created beforehand with a known seed, half with the right answer and half
+with a catalogued mistake. Ad hoc problems get unlimited attempts for the run
+(``QUIZSVC_PRACTICE_MAX_ATTEMPTS=0``), so every request grades and writes.
+The headline is grading throughput over bare-endpoint throughput.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from bench import load, server
+from bench.common import ROOT, Context, Skip
+from bench.engine import typed, wrong_answer
+from bench.pg import throwaway_database
+
+CONNECTIONS = 32
+RATIO_GOAL = 0.5
+P99_GOAL_MS = 50.0
+STUDENTS = 1000
+
+
+def quizsvc_cli(args: list[str], env: dict[str, str]) -> str:
+    """Run the `quizsvc` command; return its standard output."""
+    script = Path(sys.executable).with_name("quizsvc")
+    cmd = [str(script)] if script.exists() else [sys.executable, "-c",
+                                                 "from quizsvc.cli import main; main()"]
+    proc = subprocess.run(cmd + args, cwd=ROOT, env={**os.environ, **env}, capture_output=True,
+                          text=True, timeout=120)
+    if proc.returncode:
+        raise RuntimeError(f"quizsvc {' '.join(args)} failed: {proc.stderr.strip()[-600:]}")
+    return proc.stdout
+
+
+def _post(port: int, path: str, token: str, body: Any, content_type: str = "application/json"
+          ) -> dict[str, Any]:
+    data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method="POST", data=data,
+                                 headers={"Content-Type": content_type,
+                                          "Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        return json.loads(resp.read())
+
+
+def _cells() -> list[tuple[Any, str]]:
+    from quizsvc import families
+    cells = []
+    for name in families.names():
+        try:
+            fam = families.get(name)
+        except ImportError:
+            continue
+        cells += [(fam, level) for level in fam.levels]
+    return cells
+
+
+def _measure(ctx: Context, wrk: str | None, port: int, requests: list[dict[str, Any]],
+             name: str, seconds: float) -> dict[str, Any]:
+    load.drive(ctx, wrk, port, requests, connections=CONNECTIONS, seconds=min(2, seconds),
+               name=f"{name}-warmup")
+    result = load.drive(ctx, wrk, port, requests, connections=CONNECTIONS, seconds=seconds,
+                        name=name)
+    ctx.log(f"api: {name}: {result['requests_per_s']:,.0f} req/s, p50 {result['p50_ms']} ms, "
+            f"p99 {result['p99_ms']} ms, {result['errors']} errors")
+    return result
+
+
+def run_backend(ctx: Context, wrk: str | None, backend: str, url: str, seconds: float,
+                n_students: int) -> dict[str, Any]:
+    """Measure bare, POST /problems and POST /attempts against one database.
+
+    A class of `n_students` students, each with their own token (the service
+    limits requests per token, as it should), each with one problem.
+    """
+    env = {"QUIZSVC_DATABASE_URL": url, "QUIZSVC_SECRET_KEY": secrets.token_hex(32),
+           "QUIZSVC_PRACTICE_MAX_ATTEMPTS": "0", "QUIZSVC_LTI_PASSBACK_WORKER": "off"}
+    quizsvc_cli(["db", "upgrade"], env)
+    instructor = quizsvc_cli(["create-user", "--role", "instructor", "--name", "bench"],
+                             env).strip().splitlines()[-1]
+    out: dict[str, Any] = {}
+
+    with server.gunicorn("bench.bare:app", {}, ctx.workdir / f"bare-{backend}.log") as port:
+        out["bare"] = _measure(ctx, wrk, port, [{"method": "POST", "path": "/bare",
+                                                 "body": {"answer": "[16, 32, 32]"}}],
+                               f"{backend}-bare", seconds)
+
+    cells = _cells()
+    log = ctx.workdir / f"quizsvc-{backend}.log"
+    with server.gunicorn("wsgi:app", env, log, health="/healthz") as port:
+        roster = "email,name\n" + "".join(f"s{i}@bench.example,Student {i}\n"
+                                           for i in range(n_students))
+        rows = _post(port, "/api/v1/users/roster?tokens=true", instructor, roster, "text/csv")["rows"]
+        tokens = [r["token"] for r in rows]
+
+        create = [{"method": "POST", "path": "/api/v1/problems", "auth": f"Bearer {tokens[i]}",
+                   "body": {"family": fam.name, "level": level}}
+                  for i, (fam, level) in ((i, cells[i % len(cells)]) for i in range(n_students))]
+        out["problems"] = _measure(ctx, wrk, port, create, f"{backend}-problems", seconds)
+
+        # One problem per student with a known seed, so that the bench knows its key.
+        def make(i: int) -> dict[str, Any]:
+            fam, level = cells[i % len(cells)]
+            seed = 7_000_000 + i
+            pid = _post(port, "/api/v1/problems", tokens[i],
+                        {"family": fam.name, "level": level, "seed": seed})["id"]
+            problem = fam.generate(seed, level)
+            answer = ({f["name"]: typed(problem.answer[f["name"]]) for f in problem.answer_spec}
+                      if i % 2 == 0 else wrong_answer(fam, problem))
+            return {"method": "POST", "path": f"/api/v1/problems/{pid}/attempts",
+                    "auth": f"Bearer {tokens[i]}", "body": {"answer": answer}}
+
+        with ThreadPoolExecutor(8) as pool:
+            attempts = list(pool.map(make, range(n_students)))
+        out["attempts"] = _measure(ctx, wrk, port, attempts, f"{backend}-attempts", seconds)
+    out["students"] = n_students
+    out["ratio_attempts_to_bare"] = round(out["attempts"]["requests_per_s"]
+                                          / out["bare"]["requests_per_s"], 3)
+    out["ratio_problems_to_bare"] = round(out["problems"]["requests_per_s"]
+                                          / out["bare"]["requests_per_s"], 3)
+    return out
+
+
+def run(ctx: Context) -> dict[str, Any]:
+    try:
+        import wsgi  # noqa: F401 - the service's entry point must import
+        from quizsvc import families  # noqa: F401
+    except Exception as exc:  # noqa: BLE001 - any import failure means "not ready"
+        raise Skip(f"the service does not import yet (wsgi.py): {exc}") from None
+    if not shutil.which("gunicorn", path=str(Path(sys.executable).parent)) and \
+            not shutil.which("gunicorn"):
+        raise Skip("gunicorn is not installed")
+    wrk = load.ensure_wrk(ctx)
+    seconds = 1.0 if ctx.quick else 8.0
+    n_students = 40 if ctx.quick else STUDENTS
+    backends: dict[str, Any] = {}
+    skipped: dict[str, str] = {}
+
+    sqlite_url = f"sqlite:///{ctx.workdir / 'api-bench.sqlite3'}"
+    backends["sqlite"] = run_backend(ctx, wrk, "sqlite", sqlite_url, seconds, n_students)
+    try:
+        with throwaway_database(ctx.postgres_url, "api") as pg_url:
+            backends["postgresql"] = run_backend(ctx, wrk, "postgresql", pg_url, seconds,
+                                                 n_students)
+    except Skip as exc:
+        skipped["postgresql"] = str(exc)
+        ctx.log(f"api: PostgreSQL skipped: {exc}")
+
+    pg = backends.get("postgresql")
+    ctx.target("api: grading endpoint / bare Flask throughput, PostgreSQL",
+               pg["ratio_attempts_to_bare"] if pg else None, RATIO_GOAL, "x",
+               note=(f"{pg['attempts']['requests_per_s']:,.0f} vs {pg['bare']['requests_per_s']:,.0f}"
+                     " req/s" if pg else skipped.get("postgresql", "")))
+    ctx.target("api: grading endpoint p99 at 32 connections, PostgreSQL",
+               pg["attempts"]["p99_ms"] if pg else None, P99_GOAL_MS, "ms", higher_is_better=False,
+               note=f"p50 {pg['attempts']['p50_ms']} ms" if pg else skipped.get("postgresql", ""))
+    table = []
+    for backend, res in backends.items():
+        for name in ("bare", "problems", "attempts"):
+            r = res[name]
+            table.append([backend, {"bare": "bare Flask POST /bare",
+                                    "problems": "POST /api/v1/problems",
+                                    "attempts": "POST /api/v1/problems/{id}/attempts"}[name],
+                          r["requests_per_s"], r["p50_ms"], r["p99_ms"], r["errors"],
+                          1.0 if name == "bare" else res[f"ratio_{name}_to_bare"]])
+    tool = next(iter(backends.values()))["bare"]["tool"]
+    return {"backends": backends, "skipped_backends": skipped, "load_tool": tool,
+            "gunicorn": server.settings(), "connections": CONNECTIONS, "seconds": seconds,
+            "tables": [(f"API at {CONNECTIONS} connections, {seconds:g} s each, load from {tool}; "
+                        f"gunicorn {server.settings()['args']}",
+                        ["database", "endpoint", "req/s", "p50 ms", "p99 ms", "errors", "x bare"],
+                        table)]}
