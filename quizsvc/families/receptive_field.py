@@ -124,7 +124,8 @@ def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
                             "Receptive field of one output unit (side length, in input pixels)")]
     return [AnswerField("layers", "integer", "Number of small layers"),
             AnswerField("weights_saved_fraction", "number",
-                        "Fraction of the weights saved, e.g. 0.5 for half")]
+                        "Fraction of the weights saved, between 0 and 1 (0.5 for half; "
+                        "2 decimals are enough)")]
 
 
 def _describe(layer: dict[str, Any]) -> str:
@@ -197,6 +198,11 @@ def _factor_bug(fn):
     return solve_buggy
 
 
+def _percent(big: int, k: int) -> dict[str, Any]:
+    n = (big - 1) // (k - 1)
+    return {"layers": n, "weights_saved_fraction": 100 * _factorize(big, k, n)["weights_saved_fraction"]}
+
+
 def _kept(big: int, k: int) -> dict[str, Any]:
     n = (big - 1) // (k - 1)
     return {"layers": n, "weights_saved_fraction": n * k * k / (big * big)}
@@ -216,8 +222,9 @@ MISCONCEPTIONS = (
                   "field by d(k - 1).",
                   _stack_bug(dilation=False)),
     Misconception("own_stride", "Counted a layer's own stride in its jump",
-                  "A layer's stride spaces the units of the *next* layers; its own kernel still "
-                  "moves over its input in steps of the earlier strides only.",
+                  "A layer's stride spaces the units of the layers *after* it. The taps of its "
+                  "own kernel are one unit of its input apart, that is J input pixels, J being "
+                  "the product of the strides of the layers before it.",
                   _stack_bug(own_stride=True)),
     Misconception("tiled_layers", "Tiled the large kernel with small ones",
                   "Stacked layers overlap rather than tile: each stride-1 k x k layer widens the "
@@ -231,4 +238,7 @@ MISCONCEPTIONS = (
     Misconception("kept_fraction", "Gave the fraction kept instead of saved",
                   "The question asks for the weights saved: 1 - (L k²)/K², not (L k²)/K².",
                   _factor_bug(_kept)),
+    Misconception("percent_not_fraction", "Gave a percentage instead of a fraction",
+                  "The fraction saved is a number between 0 and 1: 72% saved is 0.72.",
+                  _factor_bug(_percent)),
 )

@@ -27,3 +27,10 @@ def test_quiz_003_4_3x3_layers_for_a_15x15():
     assert key["weights_saved_fraction"] == pytest.approx(0.72)
     assert FAMILY.check(stated, {"layers": 7, "weights_saved_fraction": "0.72"}).correct
     assert FAMILY.check(stated, {"layers": 7, "weights_saved_fraction": "18/25"}).correct
+
+
+def test_quiz_003_4_percentage_typed_as_the_fraction():
+    """Quiz 003 4 states the saving as "72%"; typing 72 where the fraction 0.72 is asked is named."""
+    stated = {"variant": "factorize", "large_kernel": 15, "kernel_size": 3}
+    grade = FAMILY.check(stated, {"layers": 7, "weights_saved_fraction": 72})
+    assert not grade.correct and grade.misconception == "percent_not_fraction"
