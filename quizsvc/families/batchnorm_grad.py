@@ -141,7 +141,8 @@ def solve(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
-    return [AnswerField("grad_x", "vector", "dL/dx, one entry per batch element")]
+    return [AnswerField("grad_x", "vector",
+                        "dL/dx_1, ..., dL/dx_n in the order of x (2 decimals are enough)")]
 
 
 def _vec(values: list) -> str:
@@ -162,12 +163,17 @@ def prompt(params: dict[str, Any]) -> str:
     eps = params["eps"]
     eps_text = ("$\\epsilon = 10^{-5}$ (PyTorch's default)" if eps == TORCH_EPS
                 else f"$\\epsilon = {num(eps)}$")
-    layer = ("`nn.BatchNorm1d(1)` in training mode, with $\\epsilon = 0$ to keep the numbers clean,"
-             if eps == 0 else f"`nn.BatchNorm1d(1, eps={num(eps)})` in training mode")
-    return (f"{layer} normalizes a batch of $n$ scalars "
+    layer = ("`nn.BatchNorm1d(1)`" if eps in (0, TORCH_EPS)
+             else f"`nn.BatchNorm1d(1, eps={num(eps)})`")
+    # PyTorch refuses eps = 0 in training; say so rather than name a layer it cannot build.
+    zero = ("Take $\\epsilon = 0$ here to keep the numbers exact (PyTorch itself requires "
+            "$\\epsilon > 0$; its default $10^{-5}$ would change these answers by far less than "
+            "the grading tolerance).\n\n" if eps == 0 else "")
+    return (f"{layer} in training mode normalizes a batch of $n$ scalars "
             "with the batch mean and the biased batch variance:\n\n"
             r"$$\mu = \frac{1}{n}\sum_j x_j, \quad \sigma^2 = \frac{1}{n}\sum_j (x_j - \mu)^2, \quad"
             r" y_i = \gamma \frac{x_i - \mu}{\sqrt{\sigma^2 + \epsilon}} + \beta.$$" "\n\n"
+            + zero +
             "A loss $L$ is computed downstream of $y$. With" + ("" if eps == 0 else f" {eps_text},") + "\n\n" + data +
             "what is $\\partial L / \\partial x_i$ for every $i$? "
             "(Remember that $\\mu$ and $\\sigma$ depend on every $x_j$.)")

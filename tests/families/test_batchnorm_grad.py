@@ -98,3 +98,20 @@ def test_mean_only_mistakes_named(answer, code):
     assert fam.solve(params)["grad_x"] == [0.0, 2.0, -4.0, 2.0]
     grade = fam.check(params, answer)
     assert grade.misconception == code or code in grade.alternatives, grade.feedback
+
+
+def test_eps_zero_problems_accept_pytorchs_default_eps():
+    """The prompt of an eps = 0 problem says PyTorch's eps = 1e-5 changes the answer by less
+    than the grading tolerance (PyTorch refuses eps = 0 in training): hold it to that."""
+    fam = families.get("batchnorm_grad")
+    seen = 0
+    for level in fam.levels:
+        for seed in range(500):
+            p = fam.generate(seed, level)
+            if p.params["mode"] != "full" or p.params["eps"] != 0:
+                continue
+            assert "requires $\\epsilon > 0$" in p.prompt
+            with_default = fam.solve({**p.params, "eps": 1e-5})
+            assert fam.check(p.params, with_default).correct, (seed, level)
+            seen += 1
+    assert seen > 100
