@@ -109,7 +109,8 @@ def solve(params: dict[str, Any]) -> dict[str, Any]:
 
 def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
     kind = "matrix" if len(_shape(params["input"])) == 2 else "vector"
-    return [AnswerField("output", kind, "Output of the dropout layer (same shape as the input)")]
+    return [AnswerField("output", kind, "Output of the dropout layer, same shape as the input "
+                                        "(2 decimals are enough)")]
 
 
 def _tex(t: list) -> str:
