@@ -84,3 +84,15 @@ class TestBackpropShapes(FamilySuite):
         if params["bias"]:
             out["grad_bias"] = list(conv.bias.grad.shape)
         return out
+
+
+def test_no_window_sees_padding_only():
+    """Generated layers pad at most d(k-1), so every window reaches a real input (the medium and hard
+    level once drew 1-wide kernels with padding up to 3)."""
+    from quizsvc import families
+    fam = families.get("backprop_shapes")
+    for level in fam.levels:
+        for seed in range(300):
+            p = fam.generate(seed, level).params
+            for k, pad, d in zip(p["kernel_size"], p["padding"], p["dilation"]):
+                assert pad <= d * (k - 1), (seed, level, p)

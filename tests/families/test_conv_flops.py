@@ -139,3 +139,15 @@ def test_multiplications_match_torch_flop_counter():
             assert counter.get_total_flops() == 2 * family.solve(p)["multiplications"], p
             checked += 1
     assert checked > 100
+
+
+def test_no_window_sees_padding_only():
+    """Generated layers pad at most d(k-1), so every window reaches a real input (the medium and hard
+    level once drew 1-wide kernels with padding up to 3)."""
+    from quizsvc import families
+    fam = families.get("conv_flops")
+    for level in fam.levels:
+        for seed in range(300):
+            p = fam.generate(seed, level).params
+            for k, pad, d in zip(p["kernel_size"], p["padding"], p["dilation"]):
+                assert pad <= d * (k - 1), (seed, level, p)

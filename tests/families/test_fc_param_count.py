@@ -42,3 +42,15 @@ class TestFcParamCount(FamilySuite):
                              device="meta")
         return {"conv_total": sum(t.numel() for t in conv.parameters()),
                 "fc_total": sum(t.numel() for t in fc.parameters())}
+
+
+def test_no_window_sees_padding_only():
+    """Generated layers pad at most d(k-1), so every window reaches a real input (the hard
+    level once drew 1-wide kernels with padding up to 3)."""
+    from quizsvc import families
+    fam = families.get("fc_param_count")
+    for level in fam.levels:
+        for seed in range(300):
+            p = fam.generate(seed, level).params
+            for k, pad, d in zip(p["kernel_size"], p["padding"], [1, 1]):
+                assert pad <= d * (k - 1), (seed, level, p)

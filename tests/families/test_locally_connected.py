@@ -52,3 +52,15 @@ class TestLocallyConnected(FamilySuite):
         bias = (torch.empty(params["out_channels"], positions, device="meta") if params["bias"]
                 else torch.empty(0, device="meta"))
         return {"total": weight.numel() + bias.numel()}
+
+
+def test_no_window_sees_padding_only():
+    """Generated layers pad at most d(k-1), so every window reaches a real input (the medium and hard
+    level once drew 1-wide kernels with padding up to 3)."""
+    from quizsvc import families
+    fam = families.get("locally_connected")
+    for level in fam.levels:
+        for seed in range(300):
+            p = fam.generate(seed, level).params
+            for k, pad, d in zip(p["kernel_size"], p["padding"], [1] * len(p["kernel_size"])):
+                assert pad <= d * (k - 1), (seed, level, p)
