@@ -38,11 +38,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     api = Api(app, spec_kwargs=_spec_kwargs())
 
+    from quizsvc import audit, bounds, limits, outage, security
     from quizsvc.api import register_blueprints
     from quizsvc.api.errors import register_error_handlers
 
+    bounds.register_converters(app)  # id and path segment bounds, before any route exists
     register_blueprints(api, app)
     register_error_handlers(app)
+    for install in (bounds.install, outage.install, security.install, audit.install,
+                    limits.install):
+        install(app)  # hardening: docs/reliability.md
     _install_schema_check(app)
     return app
 

@@ -10,8 +10,8 @@ from quizsvc.store.models import SHOW_KEY
 
 
 class ItemIn(Schema):
-    family = fields.String(required=True)
-    level = fields.String(load_default="easy")
+    family = fields.String(required=True, validate=validate.Length(max=64))
+    level = fields.String(load_default="easy", validate=validate.Length(max=16))
     count = fields.Integer(load_default=1, validate=validate.Range(min=1, max=50),
                            metadata={"description": "Problems of this item per student, each "
                                                     "a different variant."})
@@ -24,7 +24,7 @@ class ItemIn(Schema):
 
 class BankCreate(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    description = fields.String(load_default="")
+    description = fields.String(load_default="", validate=validate.Length(max=10_000))
     items = fields.List(fields.Nested(ItemIn), required=True,
                         validate=validate.Length(min=1, max=200))
     max_attempts = fields.Integer(load_default=3, allow_none=True,
@@ -67,8 +67,10 @@ class BankOut(BankSummary):
 
 
 class AssignIn(Schema):
-    user_ids = fields.List(fields.Integer(), load_default=list)
-    emails = fields.List(fields.String(), load_default=list)
+    user_ids = fields.List(fields.Integer(validate=validate.Range(min=1, max=2**31 - 1)),
+                           load_default=list, validate=validate.Length(max=2000))
+    emails = fields.List(fields.String(validate=validate.Length(max=320)), load_default=list,
+                         validate=validate.Length(max=2000))
 
     @validates_schema
     def _someone(self, data: dict, **_kwargs: object) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 MAX_PAGE_SIZE = 500
+MAX_PAGE = 1_000_000  # keeps (page - 1) * page_size inside a 64-bit OFFSET
 
 
 class PageArgs(Schema):
     """Query arguments of a paginated list."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1),
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE),
                           metadata={"description": "Page number, from 1."})
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE),
                                metadata={"description": f"Items per page (at most {MAX_PAGE_SIZE})."})

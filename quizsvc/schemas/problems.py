@@ -9,8 +9,10 @@ from quizsvc.schemas.common import PageMeta
 
 
 class ProblemCreate(Schema):
-    family = fields.String(required=True, metadata={"example": "conv_output_shape"})
-    level = fields.String(load_default="easy", metadata={"example": "easy"})
+    family = fields.String(required=True, validate=validate.Length(max=64),
+                           metadata={"example": "conv_output_shape"})
+    level = fields.String(load_default="easy", validate=validate.Length(max=16),
+                          metadata={"example": "easy"})
     seed = fields.Integer(load_default=None, allow_none=True,
                           validate=validate.Range(min=SEED_MIN, max=SEED_MAX),
                           metadata={"description": "Omit for a random variant."})
@@ -95,7 +97,7 @@ class AttemptPage(PageMeta):
 
 
 class CheckIn(Schema):
-    family = fields.String(required=True)
+    family = fields.String(required=True, validate=validate.Length(max=64))
     params = fields.Dict(required=True)
     answer = fields.Raw(required=True)
 

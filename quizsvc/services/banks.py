@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from quizsvc.errors import NotFoundError, ParamError, QuizError
+from quizsvc.errors import NotFoundError, ParamError, QuizError, TooLargeError
 from quizsvc.services.errors import PermissionDenied
 from quizsvc.services.policy import STAFF, Policy
 from quizsvc.services.practice import get_family, issue
@@ -25,6 +25,9 @@ from quizsvc.store.models import Bank, BankAssignment, BankItem, Problem, User
 MAX_ITEMS = 200
 MAX_COUNT = 50  # problems per item per student
 MAX_ASSIGN = 2000
+# Problems issued by one request: each costs ~1 ms, so this bounds a request to seconds.
+MAX_BANK_SIZE = 200  # problems per student
+MAX_ASSIGN_PROBLEMS = 10_000  # bank size x students in one assignment
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,10 @@ def _check_items(items: list[ItemSpec]) -> None:
     if errors:
         raise ParamError("some bank items are not valid: see `errors` by item index",
                          errors={"items": errors})
+    size = sum(len(item.seeds) if item.seeds else item.count for item in items)
+    if size > MAX_BANK_SIZE:
+        raise TooLargeError(f"a bank may give each student at most {MAX_BANK_SIZE} problems; "
+                            f"this one would give {size}", errors={"items": "too many problems"})
 
 
 def create_bank(session: Session, owner: User, title: str, items: list[ItemSpec],
@@ -146,6 +153,14 @@ def ensure_problems(session: Session, bank: Bank, user: User, secret: str | byte
 def assign(session: Session, bank: Bank, users: Iterable[User],
            secret: str | bytes) -> tuple[list[User], list[User]]:
     """Assign `bank` to `users` and issue their problems; return (newly assigned, already)."""
+    users = list(users)
+    size = sum(len(item.seeds) if item.seeds else item.count for item in bank.items)
+    if size * len(users) > MAX_ASSIGN_PROBLEMS:
+        raise TooLargeError(f"assigning {len(users)} students a bank of {size} problems would "
+                            f"issue {size * len(users)} problems at once (at most "
+                            f"{MAX_ASSIGN_PROBLEMS}): assign at most "
+                            f"{max(1, MAX_ASSIGN_PROBLEMS // max(size, 1))} students per request",
+                            errors={"users": "too many for one request"})
     new, already = [], []
     for user in users:
         if is_assigned(session, bank, user):

@@ -7,6 +7,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+CONNECT_TIMEOUT = 3  # seconds to reach the PostgreSQL server
+POOL_TIMEOUT = 5  # seconds a request waits for a free pooled connection
+
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Return an engine for `url`, tuned for a small web service."""
@@ -17,7 +20,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # Fail fast in an outage: a server that does not answer costs at most connect_timeout
+    # seconds, and a request waits at most pool_timeout seconds for a pooled connection.
+    kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=POOL_TIMEOUT,
+                  connect_args={"connect_timeout": CONNECT_TIMEOUT})
     return create_engine(url, **kwargs)
 
 
