@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from quizsvc import families
-from quizsvc.errors import QuizError
+from quizsvc.errors import ParamError, QuizError
 
 
 def _fail(exc: QuizError) -> None:
@@ -21,7 +21,7 @@ def _load_json(text: str, what: str) -> Any:
     try:
         return json.loads(text)
     except ValueError as exc:
-        raise click.BadParameter(f"{what} is not valid JSON ({exc})") from None
+        _fail(ParamError(f"{what} is not valid JSON ({exc})"))
 
 
 @click.command("families")
