@@ -20,6 +20,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -81,6 +82,42 @@ def _measure(ctx: Context, wrk: str | None, port: int, requests: list[dict[str, 
     return result
 
 
+def cpu_per_request(ctx: Context, env: dict[str, str], create: list[dict[str, Any]],
+                    attempts: list[dict[str, Any]], n: int) -> dict[str, float]:
+    """Return the CPU ms one request costs in process (Flask's test client), per endpoint.
+
+    A noise-free companion to the throughput figures: on a shared machine the
+    elapsed rates move with the neighbours' load, CPU per request much less.
+    PostgreSQL's own work is not included.
+    """
+    from bench.bare import app as bare_app
+    from quizsvc.app import create_app
+
+    app = create_app({"DATABASE_URL": env["QUIZSVC_DATABASE_URL"],
+                      "SECRET_KEY": env["QUIZSVC_SECRET_KEY"], "PRACTICE_MAX_ATTEMPTS": 0})
+
+    def cost(client, requests: list[dict[str, Any]]) -> float:
+        def send(r: dict[str, Any]) -> None:
+            headers = {"Authorization": r["auth"]} if r.get("auth") else {}
+            resp = client.open(r["path"], method=r["method"], json=r["body"], headers=headers)
+            if resp.status_code >= 400:
+                raise RuntimeError(f"{r['method']} {r['path']}: {resp.status_code} "
+                                   f"{resp.get_data(True)[:300]}")
+        for r in requests[:10]:
+            send(r)
+        c0 = time.process_time()
+        for i in range(n):
+            send(requests[(10 + i) % len(requests)])
+        return round((time.process_time() - c0) / n * 1000, 3)
+
+    out = {"bare": cost(bare_app.test_client(), [{"method": "POST", "path": "/bare",
+                                                  "body": {"answer": "[16, 32, 32]"}}]),
+           "problems": cost(app.test_client(), create),
+           "attempts": cost(app.test_client(), attempts)}
+    ctx.log(f"api: CPU per request in process: {out}")
+    return out
+
+
 def run_backend(ctx: Context, wrk: str | None, backend: str, url: str, seconds: float,
                 n_students: int) -> dict[str, Any]:
     """Measure bare, POST /problems and POST /attempts against one database.
@@ -128,6 +165,7 @@ def run_backend(ctx: Context, wrk: str | None, backend: str, url: str, seconds: 
         with ThreadPoolExecutor(8) as pool:
             attempts = list(pool.map(make, range(n_students)))
         out["attempts"] = _measure(ctx, wrk, port, attempts, f"{backend}-attempts", seconds)
+    out["cpu_ms_per_request"] = cpu_per_request(ctx, env, create, attempts, 60 if ctx.quick else 400)
     out["students"] = n_students
     out["ratio_attempts_to_bare"] = round(out["attempts"]["requests_per_s"]
                                           / out["bare"]["requests_per_s"], 3)
@@ -169,6 +207,10 @@ def run(ctx: Context) -> dict[str, Any]:
     ctx.target("api: grading endpoint p99 at 32 connections, PostgreSQL",
                pg["attempts"]["p99_ms"] if pg else None, P99_GOAL_MS, "ms", higher_is_better=False,
                note=f"p50 {pg['attempts']['p50_ms']} ms" if pg else skipped.get("postgresql", ""))
+    cpu_table = [[backend, res["cpu_ms_per_request"]["bare"], res["cpu_ms_per_request"]["problems"],
+                  res["cpu_ms_per_request"]["attempts"],
+                  round(res["cpu_ms_per_request"]["bare"] / res["cpu_ms_per_request"]["attempts"], 3)]
+                 for backend, res in backends.items()]
     table = []
     for backend, res in backends.items():
         for name in ("bare", "problems", "attempts"):
@@ -184,4 +226,7 @@ def run(ctx: Context) -> dict[str, Any]:
             "tables": [(f"API at {CONNECTIONS} connections, {seconds:g} s each, load from {tool}; "
                         f"gunicorn {server.settings()['args']}",
                         ["database", "endpoint", "req/s", "p50 ms", "p99 ms", "errors", "x bare"],
-                        table)]}
+                        table),
+                       ("CPU ms per request in process (Flask test client; the database server's "
+                        "work not included)", ["database", "bare", "POST /problems",
+                                               "POST /attempts", "bare / attempts"], cpu_table)]}

@@ -33,9 +33,26 @@ def _machine(m: dict[str, Any]) -> str:
             f"commit {m['git_commit']}")
 
 
+def headline(results: dict[str, Any]) -> str | None:
+    """Return the one-line headline: grading throughput over the bare endpoint's."""
+    api = results["sections"].get("api", {})
+    for backend in ("postgresql", "sqlite"):
+        res = api.get("backends", {}).get(backend)
+        if res:
+            return (f"Headline ({backend}): POST /attempts does {res['attempts']['requests_per_s']:,.0f}"
+                    f" req/s = {res['ratio_attempts_to_bare']:.2f} x the bare Flask endpoint's "
+                    f"{res['bare']['requests_per_s']:,.0f} req/s, p99 {res['attempts']['p99_ms']} ms"
+                    f" at {api['connections']} connections.")
+    return None
+
+
 def render(results: dict[str, Any]) -> str:
     """Return every section's table, then the targets."""
-    out = [f"Machine: {_machine(results['machine'])} ({results['mode']} run)"]
+    out = [f"Machine: {_machine(results['machine'])} ({results['mode']} run, "
+           f"{results.get('total_seconds', '?')} s)"]
+    line = headline(results)
+    if line:
+        out.append("\n" + line)
     for name, section in results["sections"].items():
         out.append(f"\n### {name} ({section['seconds']} s)")
         if section["status"] != "ok":

@@ -30,6 +30,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="comma-separated engine families (default: all)")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json",
                         help="where to write the JSON results")
+    parser.add_argument("--render", type=Path, metavar="MARKDOWN",
+                        help="run nothing: render the results file (--output) as Markdown here")
     parser.add_argument("--postgres-url", default=os.environ.get(
         "QUIZSVC_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"),
         help="an existing database to connect to; throwaway databases are created beside it")
@@ -62,6 +64,13 @@ def run_section(name: str, ctx: Context, args: argparse.Namespace) -> dict[str, 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.render:
+        results = json.loads(args.output.read_text())
+        args.render.write_text("# Benchmark results\n\nWritten by `python -m bench --render`"
+                               " from the run's bench/results.json; see README.md, "
+                               "\"Benchmarks\".\n\n" + report.render(results) + "\n")
+        print(f"wrote {args.render}")
+        return 0
     started = time.perf_counter()
     ctx = Context(quick=args.quick, postgres_url=args.postgres_url)
     results: dict[str, Any] = {"machine": machine.describe(args.postgres_url),
