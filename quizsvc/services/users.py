@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from quizsvc.errors import NotFoundError, ParamError
 from quizsvc.services.errors import AuthenticationError, ConflictError, PermissionDenied
@@ -42,7 +42,9 @@ def user_for_token(session: Session, text: str | None) -> User:
     if len(text) > 200:
         raise AuthenticationError("invalid API token")
     digest = hash_token(text)
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    # joinedload: the token and its user in one query (every request authenticates).
+    token = session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
+                           .where(ApiToken.token_hash == digest))
     # The lookup is by hash (a unique index); compare_digest keeps the final check constant-time.
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         raise AuthenticationError("invalid API token")
