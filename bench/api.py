@@ -165,7 +165,7 @@ def run_backend(ctx: Context, wrk: str | None, backend: str, url: str, seconds: 
         with ThreadPoolExecutor(8) as pool:
             attempts = list(pool.map(make, range(n_students)))
         out["attempts"] = _measure(ctx, wrk, port, attempts, f"{backend}-attempts", seconds)
-    out["cpu_ms_per_request"] = cpu_per_request(ctx, env, create, attempts, 60 if ctx.quick else 400)
+    out["cpu_ms_per_request"] = cpu_per_request(ctx, env, create, attempts, 40 if ctx.quick else 200)
     out["students"] = n_students
     out["ratio_attempts_to_bare"] = round(out["attempts"]["requests_per_s"]
                                           / out["bare"]["requests_per_s"], 3)

@@ -10,6 +10,8 @@ import subprocess
 import sys
 import types
 
+import pytest
+
 from bench import runner
 from bench.common import ROOT, Context, Skip, rate
 from bench.report import table
@@ -74,3 +76,35 @@ def test_table_lines_up():
     lines = text.splitlines()
     assert len({len(line) for line in lines}) == 1
     assert "12,345" in text and "| -" in text
+
+
+def test_quick_export_run_reports_every_format(tmp_path):
+    pytest.importorskip("quizsvc.exporters")
+    out = tmp_path / "results.json"
+    proc = subprocess.run([sys.executable, "-m", "bench", "--quick", "--only", "export",
+                           "--output", str(out)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    export = json.loads(out.read_text())["sections"]["export"]
+    assert export["status"] == "ok", export
+    from quizsvc.exporters import FORMATS
+    assert [r["format"] for r in export["rows"]] == list(FORMATS)
+    for row in export["rows"]:
+        assert row["items"] + row["left_out"] == export["bank_size"]
+        assert row["items_per_s"] > 0 and row["bytes"] > 0
+    if export["text2qti"]:
+        assert export["text2qti"]["items"] == export["bank_size"]
+
+
+def test_render_writes_markdown_from_results(tmp_path):
+    results = {"machine": {"date": "2026-01-01T00:00:00+00:00", "cpu_model": "cpu",
+                           "usable_cores": 2, "memory_gib": 1.0, "python": "3.11", "numpy": "2",
+                           "postgres": None, "sqlite": "3", "load_average_at_start": [0, 0, 0],
+                           "git_commit": "abc"},
+               "mode": "quick", "total_seconds": 1.0, "targets": [],
+               "sections": {"engine": {"status": "skipped", "reason": "why", "seconds": 0.0}}}
+    src, md = tmp_path / "r.json", tmp_path / "r.md"
+    src.write_text(json.dumps(results))
+    assert runner.main(["--output", str(src), "--render", str(md)]) == 0
+    text = md.read_text()
+    assert "skipped: why" in text and "2026-01-01" in text
