@@ -6,7 +6,7 @@ the Alembic migrations into a template file, which each test copies.
 PostgreSQL: set QUIZSVC_TEST_DATABASE_URL (e.g.
 ``postgresql+psycopg://postgres@127.0.0.1:5432/mydb``). Each pytest-xdist
 worker migrates its own schema of that database once, and every table is
-emptied before each test (ids keep growing: tests must not assume them). PostgreSQL-only tests (concurrency) read
+emptied before each test, its id sequences reset. PostgreSQL-only tests (concurrency) read
 QUIZSVC_TEST_POSTGRES_URL and are skipped when it is unset.
 """
 
@@ -63,6 +63,7 @@ class Template:
     path: Path | None = None
     engine: Engine | None = None
     tables: tuple[str, ...] = ()
+    sequences: tuple[str, ...] = ()  # the id sequences of those tables
 
 
 @pytest.fixture(scope="session")
@@ -77,11 +78,15 @@ def db_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
         with engine.connect() as conn:
             existing = set(conn.execute(text(
                 "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars())
+            sequences = tuple(conn.execute(text(
+                "SELECT pg_get_serial_sequence(quote_ident(table_name), column_name) "
+                "FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND (column_default LIKE 'nextval%' OR is_identity = 'YES')")).scalars())
         # Children first, so that plain DELETEs satisfy the foreign keys.
         from quizsvc.store import Base
 
         tables = tuple(t.name for t in reversed(Base.metadata.sorted_tables) if t.name in existing)
-        yield Template("postgresql", url, engine=engine, tables=tables)
+        yield Template("postgresql", url, engine=engine, tables=tables, sequences=sequences)
         engine.dispose()
         drop_schema(TEST_DATABASE_URL, schema)
     else:
@@ -99,10 +104,14 @@ def database_url(db_template: Template, tmp_path: Path) -> str:
         shutil.copyfile(db_template.path, path)
         return f"sqlite:///{path}"
     assert db_template.engine is not None
-    # DELETE of a few rows takes milliseconds; TRUNCATE of every table took ~0.4 s.
+    # DELETE of a few rows and resetting the id sequences take milliseconds; TRUNCATE of
+    # every table took ~0.4 s. Ids restart at 1, as in a fresh SQLite copy, so tests see
+    # the same ids (and hence the same bank variants) on both databases.
     with db_template.engine.begin() as conn:
         for table in db_template.tables:
             conn.execute(text(f'DELETE FROM "{table}"'))
+        for sequence in db_template.sequences:
+            conn.execute(text("SELECT setval(CAST(:s AS regclass), 1, false)"), {"s": sequence})
     return db_template.url
 
 
