@@ -121,6 +121,9 @@ def _entry(token: str) -> Fraction:
     Such a token needs no cleaning, so a plain decimal skips straight to its value;
     anything else goes through `parse_number` for the same value or the same error.
     """
+    digits = token[1:] if token[:1] == "-" else token
+    if digits.isascii() and digits.isdigit() and len(digits) <= 30:  # a plain integer, < 1e30
+        return Fraction(int(token))
     decimal = _NUMBER.match(token)
     if decimal and len(token) <= 64:
         number = _decimal(token, decimal)
