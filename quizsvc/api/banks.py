@@ -20,10 +20,14 @@ blp = Blueprint("banks", __name__, url_prefix="/api/v1/banks",
                 description="Question banks, their students, results and item analysis.")
 
 
-def bank_view(bank: Bank, *, problems: list | None = None, assigned: int | None = None) -> dict:
+def bank_view(bank: Bank, *, problems: list | None = None, assigned: int | None = None,
+              seeds: bool = True) -> dict:
     out = {c: getattr(bank, c) for c in ("id", "owner_id", "title", "description",
                                           "max_attempts", "show_key", "created_at", "items")}
     out["size"] = sum(item.count for item in bank.items)
+    if not seeds:  # fixed seeds are key material: `quizsvc generate` rebuilds a key from one
+        out["items"] = [{"position": i.position, "family": i.family, "level": i.level,
+                         "count": i.count} for i in bank.items]
     if problems is not None:
         out["problems"] = problems
     if assigned is not None:
@@ -50,7 +54,8 @@ def create_bank(args: dict) -> dict:
 @blp.response(200, BankSummary(many=True))
 def list_banks() -> list[dict]:
     """List your banks (instructor), every bank (admin) or the banks assigned to you."""
-    return [bank_view(b) for b in banks.list_banks(db.session, current_user())]
+    user = current_user()
+    return [bank_view(b, seeds=banks.can_manage(user, b)) for b in banks.list_banks(db.session, user)]
 
 
 @blp.route("/<int:bank_id>")
@@ -65,7 +70,7 @@ def show_bank(bank_id: int) -> dict:
                                   .where(BankAssignment.bank_id == bank.id))
         return bank_view(bank, assigned=count)
     problems = banks.problems_of(db.session, bank, user)
-    return bank_view(bank, problems=[problem_view(p, user) for p in problems])
+    return bank_view(bank, problems=[problem_view(p, user) for p in problems], seeds=False)
 
 
 @blp.route("/<int:bank_id>/assign", methods=["POST"])

@@ -48,5 +48,9 @@ def show_family(name: str) -> dict:
     family = get_family(name)
     example = family.generate(0, family.levels[0])
     out = family.describe()
-    out["example"] = example.to_dict(include_key=current_user().role in STAFF)
+    staff = current_user().role in STAFF
+    out["example"] = example.to_dict(include_key=staff)
+    if not staff:  # seed and parameters are key material (a bank may use this very seed)
+        out["example"].pop("seed", None)
+        out["example"].pop("params", None)
     return out
