@@ -86,7 +86,22 @@ def test_key_full_marks_and_each_mistake_scores_as_meant(bank):
 def _option_answer(spec, text: str) -> dict:
     """Read a multiple-choice option back into an answer the engine can grade."""
     text = html.unescape(text)
-    parts = [text] if len(spec) == 1 else [t.rsplit(": ", 1)[1] for t in text.split("; ")]
+    if len(spec) == 1:
+        parts = [text]
+    else:
+        # "Label 1: value; Label 2: value": labels may contain ": " or "; " themselves,
+        # so cut at each known "label: " rather than splitting on separators.
+        parts, rest = [], text
+        for i, f in enumerate(spec):
+            head = html.unescape(f["label"]) + ": "
+            assert rest.startswith(head), (rest, head)
+            rest = rest[len(head):]
+            if i + 1 < len(spec):
+                cut = rest.index("; " + html.unescape(spec[i + 1]["label"]) + ": ")
+                parts.append(rest[:cut])
+                rest = rest[cut + 2:]
+            else:
+                parts.append(rest)
     out = {}
     for f, part in zip(spec, parts, strict=True):
         m = re.fullmatch(r"\\\(\\begin\{bmatrix\} (.*) \\end\{bmatrix\}\\\)", part)
