@@ -75,3 +75,33 @@ def compare_field(kind: str, given: Any, key: Any) -> tuple[float, bool, str]:
     if hits == len(key):
         return 1.0, True, "correct"
     return hits / len(key), False, f"{hits} of {len(key)} entries are right"
+
+
+def field_matches(kind: str, given: Any, key: Any) -> bool:
+    """Return ``compare_field(kind, given, key)[1]``, stopping at the first wrong entry.
+
+    Diagnosis compares an answer with every catalogued mistake's key and only
+    needs yes or no, which for a large matrix is usually settled by its first
+    entries.
+    """
+    if kind in ("integer", "number"):
+        return entry_ok(given, key, exact=kind == "integer")
+    if kind == "choice":
+        return given == key
+    if kind == "shape":
+        return len(given) == len(key) and all(g == k for g, k in zip(given, key))
+    if kind == "vector":
+        return len(given) == len(key) and all(entry_ok(g, k) for g, k in zip(given, key))
+    if kind == "matrix":
+        want = (len(key), len(key[0]) if key else 0)
+        got = (len(given), len(given[0]) if given else 0)
+        if want != got:
+            return False
+        seen = 0
+        for grow, krow in zip(given, key):
+            for g, k in zip(grow, krow):
+                if not entry_ok(g, k):
+                    return False
+                seen += 1
+        return seen == sum(len(row) for row in key)
+    raise ValueError(f"unknown field kind {kind!r}")

@@ -23,6 +23,7 @@ from types import ModuleType
 from typing import Any
 
 from quizsvc.answers import compare_field, parse_field
+from quizsvc.answers.compare import field_matches
 from quizsvc.errors import AnswerError, ParamError
 from quizsvc.families.rng import SEED_MAX, SEED_MIN, Sampler
 from quizsvc.problem import AnswerField, FieldResult, Grade, Misconception, Problem
@@ -35,7 +36,9 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, Fraction):
         return int(value) if value.denominator == 1 else float(value)
     if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
+        # Entries of vectors and matrices are Fractions: convert them inline (n/d is float(f)).
+        return [(v.numerator if v.denominator == 1 else v.numerator / v.denominator)
+                if type(v) is Fraction else jsonable(v) for v in value]
     return value
 
 
@@ -206,10 +209,10 @@ class Family:
             buggy = m.solve(params)
             if not buggy:
                 continue
-            if not all(f.name in buggy and compare_field(f.kind, parsed[f.name], buggy[f.name])[1]
+            if not all(f.name in buggy and field_matches(f.kind, parsed[f.name], buggy[f.name])
                        for f in wrong):
                 continue
-            if all(f.name not in buggy or compare_field(f.kind, parsed[f.name], buggy[f.name])[1]
+            if all(f.name not in buggy or field_matches(f.kind, parsed[f.name], buggy[f.name])
                    for f in rest):
                 full.append(m.code)
             else:
