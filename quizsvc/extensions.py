@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, current_app, g
 from flask_smorest import Api as _Api
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from quizsvc.store.engine import make_engine
@@ -46,7 +47,14 @@ class Database:
     def _close(_exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
         if session is not None:
-            session.close()  # rolls back whatever a failed request left uncommitted
+            try:
+                session.close()  # rolls back whatever a failed request left uncommitted
+            except DBAPIError:
+                # The database went away after the answer was made: the rollback cannot reach
+                # it. Drop the connection (the pool connects anew) rather than turn the
+                # answer into gunicorn's HTML 500.
+                session.invalidate()
+                current_app.logger.warning("database connection lost at the end of a request")
 
 
 class Api(_Api):
