@@ -40,7 +40,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # JWTs (LTI id_tokens, client assertions, access tokens)
     (re.compile(r"eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*"), REDACTED),
     # passwords in URLs: scheme://user:password@host
-    (re.compile(r"(\w+://[^:/@\s]*:)[^@\s/]+@"), r"\1" + REDACTED + "@"),
+    (re.compile(r"(\w+://[^:/@\s]*:)[^@\s]+@"), r"\1" + REDACTED + "@"),
     # key=value or "key": "value" pairs whose key names a secret
     (re.compile(r"""(?i)(["']?(?:password|passwd|secret(?:_key)?|client_secret|api_key|"""
                 r"""access_token|refresh_token|id_token|token|authorization)["']?\s*[:=]\s*)"""
