@@ -29,8 +29,8 @@ def _fmt(value: Any) -> str:
 def _machine(m: dict[str, Any]) -> str:
     return (f"{m['date']} on {m['cpu_model']}, {m['usable_cores']} cores, {m['memory_gib']} GiB; "
             f"Python {m['python']}, NumPy {m['numpy']}, PostgreSQL {m['postgres'] or 'n/a'}, "
-            f"SQLite {m['sqlite']}; load at start {m['load_average_at_start']}; "
-            f"commit {m['git_commit']}")
+            f"SQLite {m['sqlite']}; load average {m['load_average_at_start']} at start, "
+            f"{m.get('load_average_at_end', '?')} at end; commit {m['git_commit']}")
 
 
 def headline(results: dict[str, Any]) -> str | None:
@@ -50,6 +50,11 @@ def render(results: dict[str, Any]) -> str:
     """Return every section's table, then the targets."""
     out = [f"Machine: {_machine(results['machine'])} ({results['mode']} run, "
            f"{results.get('total_seconds', '?')} s)"]
+    m = results["machine"]
+    if max(m["load_average_at_start"][0], (m.get("load_average_at_end") or [0])[0]) > 1:
+        out.append("\nNote: other processes were using this machine during the run (load average "
+                   "above 1): elapsed-time figures are lower than on an idle machine; the CPU-time "
+                   "figures (engine, export, CPU ms) are less affected.")
     line = headline(results)
     if line:
         out.append("\n" + line)

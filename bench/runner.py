@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         if section["status"] != "ok":
             print(f"   {section['status']}: {section['reason']}", flush=True)
     shutil.rmtree(ctx.workdir, ignore_errors=True)
+    results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["targets"] = ctx.targets
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     args.output.parent.mkdir(parents=True, exist_ok=True)
