@@ -6,13 +6,14 @@ import csv
 import hashlib
 import hmac
 import io
+import itertools
 import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from quizsvc.errors import NotFoundError, ParamError
+from quizsvc.errors import NotFoundError, ParamError, TooLargeError
 from quizsvc.services.errors import AuthenticationError, ConflictError, PermissionDenied
 from quizsvc.store.models import ROLES, ApiToken, User
 from quizsvc.store.types import utcnow
@@ -125,9 +126,11 @@ def import_roster(session: Session, actor: User, text: str, *,
     rows: list[RosterRow] = []
     errors: dict[str, str] = {}
     seen: set[str] = set()
-    for n, raw in enumerate(reader, start=2):
-        if n - 1 > MAX_ROSTER_ROWS:
-            raise ParamError(f"a roster may have at most {MAX_ROSTER_ROWS} rows")
+    records = list(itertools.islice(reader, MAX_ROSTER_ROWS + 1))  # count before creating anyone
+    if len(records) > MAX_ROSTER_ROWS:
+        raise TooLargeError(f"a roster may have at most {MAX_ROSTER_ROWS} rows; split it",
+                            errors={"csv": "too many rows"})
+    for n, raw in enumerate(records, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
         try:
             email = _clean_email(row.get("email"))

@@ -24,9 +24,16 @@ ROOT = Path(__file__).resolve().parents[2]
 FIGURES = ROOT / "build" / "hardening"
 
 
-def record_figures(name: str, figures: dict[str, Any]) -> Path:
-    """Write `figures` to build/hardening/<name>.json (atomically); return the path."""
+def record_figures(name: str, figures: dict[str, Any], *, per_worker: bool = False) -> Path:
+    """Write `figures` to build/hardening/<name>.json (atomically); return the path.
+
+    `per_worker`: for counts gathered over a module whose tests pytest-xdist may
+    spread over workers; each worker writes <name>.<worker>.json, summed by
+    `python -m tests.hardening.figures`.
+    """
     FIGURES.mkdir(parents=True, exist_ok=True)
+    if per_worker:
+        name = f"{name}.{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     path = FIGURES / f"{name}.json"
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps({"test": name, "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from quizsvc.bounds import MAX_JSON_DEPTH, json_depth
 from quizsvc.security import redact
 from quizsvc.store.models import Attempt, Problem
-from tests.hardening.conftest import FIGURES, bearer, make_app, new_account, record_figures
+from tests.hardening.conftest import bearer, make_app, new_account, record_figures
 
 EXAMPLES = 150
 COUNTS: dict[str, int] = {}
@@ -148,9 +148,5 @@ def test_redaction_removes_tokens_and_secrets_from_any_line(before, after, token
 
 def teardown_module() -> None:
     if COUNTS:
-        existing = {}
-        path = FIGURES / "properties.json"
-        if path.exists():
-            existing = {k: v for k, v in json.loads(path.read_text()).get("examples", {}).items()}
-        existing.update(COUNTS)
-        record_figures("properties", {"examples": existing, "total": sum(existing.values())})
+        record_figures("properties", {"examples": COUNTS, "total": sum(COUNTS.values())},
+                       per_worker=True)
