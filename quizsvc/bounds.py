@@ -117,7 +117,7 @@ def _data_error(error: DataError) -> Any:  # noqa: ANN401 - a Flask response
     current_app.logger.warning("database refused a value: %s", type(error.orig).__name__)
     return error_response(422, "A value in the request does not fit the database (a number out "
                                "of range or a text too long).",
-                          errors={"value": type(getattr(error, "orig", error)).__name__})
+                          errors={"value": "out of range or too long"})
 
 
 def install(app: Flask) -> None:
