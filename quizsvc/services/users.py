@@ -118,15 +118,20 @@ def import_roster(session: Session, actor: User, text: str, *,
     Rows whose email already exists are matched, not duplicated, so a roster
     can be uploaded again after students join. All rows or none are imported.
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in reader.fieldnames or []]
-    if "email" not in header:
-        raise ParamError("the roster needs a header line with an `email` column "
-                         "(and optionally `name` and `sis_user_id`)", errors={"csv": "no email column"})
+    # newline="": the csv module's own line handling (a bare \r ends a line; \r\n in quotes stays).
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        header = [h.strip().lower() for h in reader.fieldnames or []]
+        if "email" not in header:
+            raise ParamError("the roster needs a header line with an `email` column (and "
+                             "optionally `name` and `sis_user_id`)", errors={"csv": "no email column"})
+        records = list(itertools.islice(reader, MAX_ROSTER_ROWS + 1))  # count before creating anyone
+    except csv.Error as exc:
+        raise ParamError(f"the roster is not valid CSV (line {reader.line_num}: {exc})",
+                         errors={"csv": "not valid CSV"}) from None
     rows: list[RosterRow] = []
     errors: dict[str, str] = {}
     seen: set[str] = set()
-    records = list(itertools.islice(reader, MAX_ROSTER_ROWS + 1))  # count before creating anyone
     if len(records) > MAX_ROSTER_ROWS:
         raise TooLargeError(f"a roster may have at most {MAX_ROSTER_ROWS} rows; split it",
                             errors={"csv": "too many rows"})

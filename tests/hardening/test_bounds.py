@@ -171,6 +171,19 @@ def test_roster_bounds(client, instructor):
     refused(r, seconds, peak, codes=(413, 422))
 
 
+@pytest.mark.parametrize("body", [
+    "\U000897dcg\r\xc5<Q",  # found by the fuzzer: a bare carriage return was a csv.Error (500)
+    "email\r\nada@example.edu\r",
+    "email\n\"unterminated@example.edu",
+    "email\n" + "a" * 200_000,  # one field beyond the csv module's field size limit
+])
+def test_malformed_rosters_are_422(client, instructor, body):
+    r = client.post("/api/v1/users/roster", data=body.encode(),
+                    headers={**instructor.headers, "Content-Type": "text/csv"})
+    assert r.status_code == 422 or (r.status_code == 201 and r.json["created"] == 1), r.json
+    assert set(r.json) >= ({"code", "message"} if r.status_code == 422 else {"rows"})
+
+
 def teardown_module() -> None:
     if RESULTS:
         record_figures("bounds", {
