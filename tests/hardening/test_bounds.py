@@ -16,7 +16,7 @@ from quizsvc.families.rng import SEED_MAX
 from tests.hardening.conftest import record_figures
 
 SHAPE = {"code", "status", "message", "errors"}
-MAX_SECONDS = 3.0  # generous: the machine is shared; a hang is what this rules out
+MAX_SECONDS = 10.0  # a hang guard, not a speed test (speed is measured in `make bench`)
 MAX_PEAK_BYTES = 8 * 2**20  # what refusing may allocate, beyond the body itself
 RESULTS: list[dict[str, Any]] = []
 

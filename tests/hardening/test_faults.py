@@ -41,7 +41,7 @@ from tests.hardening.servers import ThrowawayPostgres, gunicorn, postgres_unavai
 pytestmark = [pytest.mark.postgres]
 
 STUDENTS = 8
-MAX_503_SECONDS = 2.0
+MAX_503_SECONDS = 5.0  # "fails fast": well under a client timeout; a guard, not a speed test
 RECOVERY_SECONDS = 20.0
 
 

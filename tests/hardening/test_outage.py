@@ -67,7 +67,7 @@ def test_no_database_server_is_a_fast_503(tmp_path):
                           ("/api/v1/families", bearer("qz_" + "b" * 43))):
         started = time.perf_counter()
         r = client.get(path, headers=headers)
-        assert time.perf_counter() - started < 2.0
+        assert time.perf_counter() - started < 5.0  # fails fast, never hangs (a guard, not a speed test)
         assert r.status_code == 503 and set(r.json) == SHAPE, (path, r.json)
         assert "database" in r.json["message"]
     assert client.get("/healthz").status_code == 200  # liveness does not need the database
