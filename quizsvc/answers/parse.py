@@ -231,7 +231,13 @@ def parse_shape(value: Any) -> list[int]:
             raise AnswerError("the answer is empty")
         if len(parts) > 8:
             raise AnswerError("a shape has at most 8 dimensions")
-        entries = [_entry(p) for p in parts]  # tokens of cleaned text
+        entries = []
+        for part in parts:  # tokens of cleaned text
+            try:
+                entries.append(_entry(part))
+            except AnswerError:
+                raise AnswerError(f"{part[:40]!r} is not a size; write a shape like 31x31x10 "
+                                  "or (32, 126, 126)") from None
     else:
         raise AnswerError("write a shape like 31x31x10 or (32, 126, 126)")
     if len(entries) > 8:

@@ -137,3 +137,11 @@ def test_deeply_nested_brackets_parse_in_linear_time(kind):
     except AnswerError:
         pass
     assert time.perf_counter() - start < 1.0
+
+
+def test_a_shape_with_words_says_how_to_write_a_shape():
+    from quizsvc.answers import parse_shape
+    from quizsvc.errors import AnswerError
+    with pytest.raises(AnswerError) as info:
+        parse_shape("128 by 250")
+    assert info.value.message == "'by' is not a size; write a shape like 31x31x10 or (32, 126, 126)"
