@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import load, server
-from bench.common import ROOT, Context, Skip
+from bench.common import ROOT, Context, Skip, family_cells
 from bench.engine import typed, wrong_answer
 from bench.pg import throwaway_database
 
@@ -57,18 +57,6 @@ def _post(port: int, path: str, token: str, body: Any, content_type: str = "appl
                                           "Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(req, timeout=60) as resp:
         return json.loads(resp.read())
-
-
-def _cells() -> list[tuple[Any, str]]:
-    from quizsvc import families
-    cells = []
-    for name in families.names():
-        try:
-            fam = families.get(name)
-        except ImportError:
-            continue
-        cells += [(fam, level) for level in fam.levels]
-    return cells
 
 
 def _measure(ctx: Context, wrk: str | None, port: int, requests: list[dict[str, Any]],
@@ -142,7 +130,7 @@ def run_backend(ctx: Context, wrk: str | None, backend: str, url: str, seconds: 
                                                  "body": {"answer": "[16, 32, 32]"}}],
                                f"{backend}-bare", seconds)
 
-    cells = _cells()
+    cells = family_cells()
     log = ctx.workdir / f"quizsvc-{backend}.log"
     with server.gunicorn("wsgi:app", env, log, health="/healthz") as port:
         roster = "email,name\n" + "".join(f"s{i}@bench.example,Student {i}\n"

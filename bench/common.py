@@ -80,3 +80,16 @@ def median_ms(fn: Callable[[], Any], repeats: int) -> dict[str, float]:
         times.append((time.perf_counter() - t0) * 1000)
     return {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times),
             "repeats": repeats}
+
+
+def family_cells() -> list[tuple[Any, str]]:
+    """Return (family, level) for every family that loads, in registry order."""
+    from quizsvc import families
+    cells = []
+    for name in families.names():
+        try:
+            fam = families.get(name)
+        except ImportError:
+            continue
+        cells += [(fam, level) for level in fam.levels]
+    return cells

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from bench.common import Context, Skip
+from bench.common import Context, Skip, family_cells
 
 GOAL_RATIO = 2.0
 LETTERS = "abcdefghij"
@@ -23,14 +23,7 @@ LETTERS = "abcdefghij"
 
 def bank(size: int) -> list:
     """Return `size` problems with distinct prompts, round-robin over families and levels."""
-    from quizsvc import families
-    cells = []
-    for name in families.names():
-        try:
-            fam = families.get(name)
-        except ImportError:
-            continue
-        cells += [(fam, level) for level in fam.levels]
+    cells = family_cells()
     if not cells:
         raise Skip("no problem family could be loaded")
     out, prompts, seed = [], set(), 0
