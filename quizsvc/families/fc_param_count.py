@@ -148,13 +148,6 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _buggy(fn):
-    def solve_buggy(p: dict[str, Any]) -> dict[str, Any] | None:
-        out = fn(p)
-        return None if out is None or out == solve(p) else out
-    return solve_buggy
-
-
 def _no_plus_one(p: dict[str, Any]) -> dict[str, int] | None:
     oh, ow = _out_hw(p, fix=0)
     return _count(p, fc_out=p["out_channels"] * oh * ow) if oh * ow > 0 else None
@@ -164,23 +157,23 @@ MISCONCEPTIONS = (
     Misconception("forgot_bias", "Forgot the biases",
                   "With `bias=True` the convolution has one bias per filter and the fully "
                   "connected layer one bias per output.",
-                  _buggy(lambda p: _count(p, bias=False) if p["bias"] else None)),
+                  lambda p: _count(p, bias=False) if p["bias"] else None),
     Misconception("forgot_c_in", "Forgot the input channels",
                   "A filter extends through the depth of its input: each has C_in x k x k weights.",
-                  _buggy(lambda p: _count(p, c_in=1))),
+                  lambda p: _count(p, c_in=1)),
     Misconception("fc_one_output_per_filter", "Gave the FC layer one output per filter",
                   "The fully connected layer must produce every activation of the convolution's "
                   "output, C_out x H_out x W_out of them, not just C_out.",
-                  _buggy(lambda p: _count(p, fc_out=p["out_channels"]))),
+                  lambda p: _count(p, fc_out=p["out_channels"])),
     Misconception("fc_forgot_channels", "Flattened only the spatial positions",
                   "The flattened input has C x H x W entries: every channel of every pixel.",
-                  _buggy(lambda p: _count(p, fc_in=p["in_shape"][1] * p["in_shape"][2]))),
+                  lambda p: _count(p, fc_in=p["in_shape"][1] * p["in_shape"][2])),
     Misconception("no_weight_sharing", "Counted a filter per output position",
                   "A convolution shares its filters across positions: the same C_out filters "
                   "slide over the whole input.",
-                  _buggy(lambda p: _count(p, shared=False))),
+                  lambda p: _count(p, shared=False)),
     Misconception("forgot_plus_one", "Forgot the +1 in the output size",
                   "The number of window positions is floor((n + 2p - k)/s) + 1; the FC layer "
                   "needs one output per activation of that output.",
-                  _buggy(_no_plus_one)),
+                  _no_plus_one),
 )

@@ -153,13 +153,6 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _buggy(fn):
-    def solve_buggy(p: dict[str, Any]) -> dict[str, Any] | None:
-        out = fn(p)
-        return None if out is None or out == solve(p) else out
-    return solve_buggy
-
-
 def _skipped_padding(p: dict[str, Any]) -> dict[str, int] | None:
     if not any(p["padding"]):
         return None
@@ -170,23 +163,23 @@ MISCONCEPTIONS = (
     Misconception("shared_weights", "Counted a convolution's parameters",
                   "A locally connected layer has the shape of a convolution but shares nothing: "
                   "every output position has its own filters (and biases).",
-                  _buggy(lambda p: _count(p, positions=1))),
+                  lambda p: _count(p, positions=1)),
     Misconception("skipped_padded_weights", "Left out the weights that meet padded zeros",
                   "A window at the edge still has a full kernel: its taps over the padding are "
                   "weights of the layer too (they just multiply zeros).",
-                  _buggy(_skipped_padding)),
+                  _skipped_padding),
     Misconception("forgot_bias", "Forgot the biases",
                   "With biases, each output channel has one bias at every output position.",
-                  _buggy(lambda p: _count(p, bias_count=0) if p["bias"] else None)),
+                  lambda p: _count(p, bias_count=0) if p["bias"] else None),
     Misconception("tied_bias", "Shared the biases across positions",
                   "This layer's biases are untied: one per output channel per position, not one "
                   "per output channel.",
-                  _buggy(lambda p: _count(p, bias_count=p["out_channels"]) if p["bias"] else None)),
+                  lambda p: _count(p, bias_count=p["out_channels"]) if p["bias"] else None),
     Misconception("per_input_position", "Put a filter at every input position",
                   "Filters sit at the output positions: floor((n + 2p - k)/s) + 1 per dimension, "
                   "which differs from the input size unless the padding is 'same' and the stride 1.",
-                  _buggy(lambda p: _count(p, positions=prod(p["in_size"])))),
+                  lambda p: _count(p, positions=prod(p["in_size"]))),
     Misconception("forgot_c_in", "Forgot the input channels",
                   "Each filter extends through the depth of its input: C_in x window weights.",
-                  _buggy(lambda p: _count(p, c_in=1))),
+                  lambda p: _count(p, c_in=1)),
 )
