@@ -32,7 +32,7 @@ class Config:
     # Ad hoc practice problems (POST /problems): attempts allowed, and when the key shows.
     PRACTICE_MAX_ATTEMPTS: int = 3
     PRACTICE_SHOW_KEY: str = "after_correct_or_last_attempt"
-    # Hardening (quizsvc/security.py, limits.py; docs/reliability.md).
+    # Hardening (quizsvc/web/security.py, limits.py; docs/reliability.md).
     CORS_ORIGINS: str = ""  # comma-separated origins allowed to call the API; "": CORS off
     RATELIMIT_ENABLED: bool = True
     RATELIMIT_DEFAULT: str = "600 per minute"  # per token (per address without one)

@@ -11,7 +11,7 @@ import click
 
 from quizsvc.errors import QuizError
 from quizsvc.exporters import FORMATS, STYLES, ExportResult, export, problems_for
-from quizsvc.problem import Problem
+from quizsvc.families.problem import Problem
 
 
 def _fail(message: str) -> None:

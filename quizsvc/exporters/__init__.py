@@ -15,7 +15,7 @@ from quizsvc import families
 from quizsvc.errors import ParamError
 from quizsvc.exporters import gift, jsonbank, moodle, qti12
 from quizsvc.exporters.items import Item, Skipped, build_items
-from quizsvc.problem import Problem
+from quizsvc.families.problem import Problem
 
 FORMATS = ("moodle", "qti12", "gift", "json")
 STYLES = ("typed", "choice")

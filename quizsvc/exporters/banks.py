@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from quizsvc import families
 from quizsvc.errors import NotFoundError, ParamError
 from quizsvc.exporters.gradebook import BankColumn, StudentGrades, attempts_csv, canvas_gradebook
-from quizsvc.problem import Problem
+from quizsvc.families.problem import Problem
 from quizsvc.services import analytics
 from quizsvc.services.variants import variant_seed
 from quizsvc.store.models import Attempt, Bank, User

@@ -20,7 +20,7 @@ from typing import Any, Iterable, Literal
 from quizsvc.answers.compare import tolerance_for
 from quizsvc.exporters.markup import escape, inline, plain_number, to_html
 from quizsvc.families import get as get_family
-from quizsvc.problem import Problem
+from quizsvc.families.problem import Problem
 
 Form = Literal["numerical", "choice", "blanks"]
 

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from quizsvc import families
 from quizsvc.errors import QuizError
 from quizsvc.families.base import Family
-from quizsvc.problem import Problem
+from quizsvc.families.problem import Problem
 
 FORMAT = "quizsvc-bank"
 FORMAT_VERSION = 1

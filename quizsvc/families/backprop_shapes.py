@@ -8,7 +8,7 @@ from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families.render import spatial_names, torch_call, tup
 from quizsvc.families.rng import Sampler
-from quizsvc.problem import AnswerField, Misconception
+from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.shapes import conv_out_size
 
 NAME = "backprop_shapes"

@@ -26,7 +26,7 @@ from quizsvc.answers import compare_field, parse_field
 from quizsvc.answers.compare import field_matches
 from quizsvc.errors import AnswerError, ParamError
 from quizsvc.families.rng import SEED_MAX, SEED_MIN, Sampler
-from quizsvc.problem import AnswerField, FieldResult, Grade, Misconception, Problem
+from quizsvc.families.problem import AnswerField, FieldResult, Grade, Misconception, Problem
 
 LEVELS = ("easy", "medium", "hard")
 

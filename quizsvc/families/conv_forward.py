@@ -11,7 +11,7 @@ from quizsvc.families import params as P
 from quizsvc.families import tensors as T
 from quizsvc.families.render import spatial_names
 from quizsvc.families.rng import Sampler
-from quizsvc.problem import AnswerField, Misconception
+from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.conv import correlate
 from quizsvc.solver.shapes import conv_out_size
 

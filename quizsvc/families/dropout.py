@@ -14,7 +14,7 @@ from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families.render import bmatrix, num
 from quizsvc.families.rng import Sampler
-from quizsvc.problem import AnswerField, Misconception
+from quizsvc.families.problem import AnswerField, Misconception
 
 NAME = "dropout"
 VERSION = 1

@@ -13,7 +13,7 @@ from quizsvc.families import params as P
 from quizsvc.families import tensors as T
 from quizsvc.families.render import dims, num
 from quizsvc.families.rng import Sampler
-from quizsvc.problem import AnswerField, Misconception
+from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.exact import Inconsistent, NoUniqueSolution, solve_exact
 from quizsvc.solver.shapes import conv_out_size
 

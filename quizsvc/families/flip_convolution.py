@@ -9,7 +9,7 @@ import numpy as np
 from quizsvc.families import params as P
 from quizsvc.families import tensors as T
 from quizsvc.families.rng import Sampler
-from quizsvc.problem import AnswerField, Misconception
+from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.conv import correlate, true_convolution
 
 NAME = "flip_convolution"

@@ -9,7 +9,7 @@ from quizsvc.errors import ParamError, TooLargeError
 from quizsvc.families import params as P
 from quizsvc.families.render import dims, tup
 from quizsvc.families.rng import Sampler
-from quizsvc.problem import AnswerField, Misconception
+from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.shapes import conv_out_size
 
 NAME = "locally_connected"

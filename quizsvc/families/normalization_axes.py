@@ -15,7 +15,7 @@ from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families.render import tup
 from quizsvc.families.rng import Sampler
-from quizsvc.problem import AnswerField, Misconception
+from quizsvc.families.problem import AnswerField, Misconception
 
 NAME = "normalization_axes"
 VERSION = 1

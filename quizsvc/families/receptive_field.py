@@ -17,7 +17,7 @@ from typing import Any
 from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families.rng import Sampler
-from quizsvc.problem import AnswerField, Misconception
+from quizsvc.families.problem import AnswerField, Misconception
 
 NAME = "receptive_field"
 VERSION = 1

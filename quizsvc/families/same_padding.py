@@ -7,7 +7,7 @@ from typing import Any
 from quizsvc.families import params as P
 from quizsvc.families.render import dims, spatial_names, torch_call
 from quizsvc.families.rng import Sampler
-from quizsvc.problem import AnswerField, Misconception
+from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.shapes import same_padding
 
 NAME = "same_padding"

@@ -12,7 +12,7 @@ from quizsvc.families import params as P
 from quizsvc.families import tensors as T
 from quizsvc.families.render import spatial_names
 from quizsvc.families.rng import Sampler
-from quizsvc.problem import AnswerField, Misconception
+from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.conv import conv_transpose
 
 NAME = "transpose_conv"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from quizsvc import families
 from quizsvc.errors import NotFoundError, ParamError
 from quizsvc.families.rng import SEED_MAX
-from quizsvc.problem import Problem as Generated
+from quizsvc.families.problem import Problem as Generated
 from quizsvc.services.errors import PermissionDenied
 from quizsvc.services.policy import Policy, attempts_left, key_visible
 from quizsvc.store.models import Problem, User

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from quizsvc.problem import AnswerField, Misconception
+from quizsvc.families.problem import AnswerField, Misconception
 
 NAME = "crafted_hard"
 VERSION = 3

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from quizsvc import families
-from quizsvc.problem import Problem
+from quizsvc.families.problem import Problem
 
 REPO = Path(__file__).resolve().parents[2]
 QTI_DTD = REPO.parent / "shared" / "schemas" / "qti12" / "ims_qtiasiv1p2p1.dtd"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from quizsvc import families
-from quizsvc.bounds import MAX_ID, MAX_JSON_DEPTH
+from quizsvc.web.bounds import MAX_ID, MAX_JSON_DEPTH
 from quizsvc.families.rng import SEED_MAX
 from tests.hardening.conftest import record_figures
 

@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from sqlalchemy import func, select
 
-from quizsvc.bounds import MAX_JSON_DEPTH, json_depth
-from quizsvc.security import redact
+from quizsvc.web.bounds import MAX_JSON_DEPTH, json_depth
+from quizsvc.web.security import redact
 from quizsvc.store.models import Attempt, Problem
 from tests.hardening.conftest import bearer, make_app, new_account, record_figures
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import inspect, select, text
 
-from quizsvc.security import JSON_CSP, redact
+from quizsvc.web.security import JSON_CSP, redact
 from quizsvc.store.models import ApiToken
 from tests.hardening.conftest import bearer, make_app
 

@@ -8,9 +8,9 @@ import time
 from limits import parse, strategies
 from limits.storage import storage_from_string
 
-from quizsvc import ratelimit_memory
-from quizsvc.limits import storage_uri
-from quizsvc.ratelimit_memory import SweepingMemoryStorage
+from quizsvc.web import ratelimit_memory
+from quizsvc.web.limits import storage_uri
+from quizsvc.web.ratelimit_memory import SweepingMemoryStorage
 
 
 def test_default_storage_is_the_sweeping_one_and_redis_wins_when_set():

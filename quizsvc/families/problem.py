@@ -116,3 +116,16 @@ class Grade:
             "misconception_explanation": self.misconception_explanation,
             "alternatives": list(self.alternatives),
         }
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A picture drawn from a problem's parameters: SVG text and its text alternative.
+
+    A family that draws figures gives a problem a list of these (`Problem.figures`);
+    pages inline the SVG, exports embed it as a file named `name` (ending in .svg).
+    """
+
+    name: str
+    svg: str
+    alt: str

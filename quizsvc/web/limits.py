@@ -48,7 +48,7 @@ def _exempt() -> bool:
 
 def storage_uri(config: dict[str, Any]) -> str:
     """Return where counters are kept: Redis when configured, else memory."""
-    from quizsvc.ratelimit_memory import SCHEME  # registers the storage with `limits`
+    from quizsvc.web.ratelimit_memory import SCHEME  # registers the storage with `limits`
 
     # Memory: `limits`' own, but sweeping expired counters once a second rather than per hit.
     return config.get("RATELIMIT_STORAGE_URL") or config.get("REDIS_URL") or f"{SCHEME}://"
