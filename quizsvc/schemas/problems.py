@@ -32,6 +32,8 @@ class ProblemOut(Schema):
     level = fields.String()
     topic = fields.String()
     prompt = fields.String(metadata={"description": "Markdown, math as $...$"})
+    prompt_html = fields.String(metadata={
+        "description": "The prompt as sanitised HTML, math as MathML (no script needed)."})
     answer_spec = fields.List(fields.Dict(), metadata={"description": "The blanks to fill in."})
     owner_id = fields.Integer()
     bank_id = fields.Integer(allow_none=True)
@@ -46,6 +48,8 @@ class ProblemOut(Schema):
     params = fields.Dict()
     answer = fields.Dict()
     solution = fields.String()
+    solution_html = fields.String(metadata={
+        "description": "The worked solution as sanitised HTML + MathML; only when `key_visible`."})
 
 
 class AttemptCreate(Schema):
@@ -90,6 +94,8 @@ class AttemptOut(Schema):
     key_visible = fields.Boolean()
     answer = fields.Dict()
     solution = fields.String()
+    solution_html = fields.String(metadata={
+        "description": "The worked solution as sanitised HTML + MathML; only when `key_visible`."})
 
 
 class AttemptPage(PageMeta):
