@@ -23,10 +23,10 @@ from quizsvc.services.attempts import attempt_view, submit_attempt
 from quizsvc.services.errors import ConflictError
 from quizsvc.services.policy import Policy
 from quizsvc.services.practice import (available_families, create_practice_problem, get_family,
-                                       get_problem, issue, problem_view)
+                                       get_problem, problem_view)
 from quizsvc.store.models import Attempt, Problem, User
 from quizsvc.web import auth
-from quizsvc.web.present import field_rows, policy_text, render_markdown
+from quizsvc.web.present import field_rows, policy_text, render_inline, render_markdown
 
 bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static")
@@ -50,7 +50,7 @@ def home() -> str:
     for fam in available_families():
         summary = (fam.module.__doc__ or "").strip().splitlines()[0]
         topics.setdefault(fam.topic, []).append(
-            {"name": fam.name, "levels": fam.levels, "summary": render_markdown(summary)})
+            {"name": fam.name, "levels": fam.levels, "summary": render_inline(summary)})
     return render_template("pages/home.html", topics=topics)
 
 
@@ -180,5 +180,3 @@ def _bank_next(item: Problem, user: User) -> int | None:
                                  Problem.id != item.id, Problem.solved_at.is_(None))
         .order_by(Problem.item_index, Problem.variant).limit(1))
 
-
-__all__ = ["bp", "issue"]

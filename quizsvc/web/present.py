@@ -6,13 +6,10 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from quizsvc.render import render_inline, render_markdown
 from quizsvc.store.models import Problem
 
-try:
-    from quizsvc.render import render_markdown
-except ImportError:  # stand-in until the render helper's module lands (issue 12 item 1)
-    def render_markdown(text: str) -> Markup:
-        return Markup('<p class="raw">') + escape(text) + Markup("</p>")
+__all__ = ["field_rows", "format_value", "policy_text", "render_inline", "render_markdown"]
 
 _HINTS = {
     "integer": "A whole number, for example 42.",
