@@ -205,3 +205,26 @@ def test_banks_page_lists_assigned_problems(app, client, instructor):
     first = re.search(r'href="(/problem/\d+)"', r.text).group(1)
     problem = client.get(first)
     assert problem.status_code == 200 and "Next problem of the bank" in problem.text
+
+
+def test_practise_what_i_need_aims_at_the_students_mistake(app, client):
+    fam = families.get("conv_output_shape")
+    seed, code, buggy = a_mistake("conv_output_shape", "easy")
+    url = client.get(f"/practice/conv_output_shape?seed={seed}").headers["Location"]
+    token = csrf(client.get(url).text)
+    client.post(url, data={"csrf_token": token, **form_answer("conv_output_shape", seed, "easy",
+                                                             buggy)})
+    r = client.get("/practice")
+    assert r.status_code == 303
+    page = client.get(r.headers["Location"])
+    assert "conv_output_shape" in page.text and "Chosen for you" in page.text
+    title = next(m.title for m in fam.misconceptions if m.code == code)
+    assert html.escape(title) in page.text or title in html.unescape(page.text)
+    from quizsvc.extensions import db
+
+    with app.app_context():
+        newest = db.session.scalars(select(Problem).order_by(Problem.id.desc())).first()
+        assert newest.family == "conv_output_shape" and newest.id != int(url.rsplit("/", 1)[1])
+        mistake = next(m for m in fam.misconceptions if m.code == code)
+        assert mistake.solve(newest.params) != newest.key, "the variant shows the mistake"
+    assert str(newest.seed) not in page.text.replace(url, ""), "no seed on the page"
