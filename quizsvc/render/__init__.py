@@ -83,4 +83,7 @@ def render_math(tex: str, *, display: bool = False) -> Markup:
     return Markup(clean(_math(tex, display)))
 
 
-__all__ = ["CACHE_SIZE", "render_inline", "render_markdown", "render_math"]
+from quizsvc.render.values import render_value, value_size, value_text
+
+__all__ = ["CACHE_SIZE", "render_inline", "render_markdown", "render_math", "render_value",
+           "value_size", "value_text"]

@@ -120,3 +120,29 @@ class CheckOut(Schema):
     misconception_title = fields.String(allow_none=True)
     misconception_explanation = fields.String(allow_none=True)
     alternatives = fields.List(fields.String())
+
+
+class PreviewIn(Schema):
+    answer = fields.Raw(required=True, metadata={
+        "description": "What an attempt would send: an object with one entry per blank "
+                       "(or text for a one-blank problem); blanks may be missing.",
+        "example": {"shape": "16, 32 32"}})
+
+
+class FieldPreview(Schema):
+    name = fields.String()
+    kind = fields.String()
+    state = fields.String(metadata={"description": "read, blank or unreadable"})
+    message = fields.String(metadata={"description": "How it was read, or why it could not be."})
+    value = fields.Raw(allow_none=True, metadata={"description": "The value as read (JSON)."})
+    text = fields.String(metadata={"description": "The value as read, written out."})
+    size = fields.String(metadata={"description": "rows x columns, for matrices and vectors"})
+    html = fields.String(metadata={"description": "The value as read, as HTML + MathML."})
+
+
+class PreviewOut(Schema):
+    """How an answer reads; nothing about whether it is right."""
+
+    fields_ = fields.List(fields.Nested(FieldPreview), data_key="fields", attribute="fields")
+    unknown = fields.List(fields.String(), metadata={"description": "Fields the problem lacks."})
+    readable = fields.Boolean(metadata={"description": "Every answered field could be read."})
