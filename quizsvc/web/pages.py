@@ -11,8 +11,9 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
+                   request, url_for)
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -22,14 +23,14 @@ from quizsvc.services import accounts, adaptive
 from quizsvc.services.attempts import attempt_view, submit_attempt
 from quizsvc.services.errors import ConflictError
 from quizsvc.services.policy import Policy
+from quizsvc.services.preview import preview_problem
 from quizsvc.services.practice import (available_families, create_practice_problem, get_family,
                                        get_problem, problem_view)
 from quizsvc.store.models import Attempt, Problem, User
 from quizsvc.web import auth
-from quizsvc.web.present import field_rows, policy_text, render_inline, render_markdown
+from quizsvc.web.present import policy_text, render_inline, render_markdown
 
-bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static")
+bp = Blueprint("pages", __name__, template_folder="templates")
 
 
 @bp.before_request
@@ -144,6 +145,18 @@ def problem(problem_id: int) -> Any:  # noqa: ANN401 - a page or a redirect
                            status=status), status
 
 
+@bp.post("/problem/<int:problem_id>/preview")
+def preview(problem_id: int) -> Any:  # noqa: ANN401 - JSON for answer.js
+    """Read an answer as typed, without grading it (answer.js; CSRF in X-CSRFToken)."""
+    user = auth.viewer()
+    if user is None:
+        abort(401)
+    item = get_problem(db.session, user, problem_id)
+    body = request.get_json(silent=True)
+    answer = body.get("answer") if isinstance(body, dict) else None
+    return jsonify(preview_problem(item, answer if answer is not None else {}))
+
+
 def _problem_context(item: Problem, user: User, values: dict[str, str],
                      errors: dict[str, str]) -> dict[str, Any]:
     view = problem_view(item, user)
@@ -160,14 +173,17 @@ def _problem_context(item: Problem, user: User, values: dict[str, str],
     if view["key_visible"]:
         view["solution_html"] = render_markdown(view["solution"])
     bank_next = _bank_next(item, user) if item.bank_id else None
-    return {
-        "problem": view, "result": result, "values": values, "errors": errors,
-        "fields": field_rows(view["answer_spec"], result, values, errors),
-        "policy_text": policy_text(item), "attempt_token": secrets.token_urlsafe(16),
+    token = generate_csrf()
+    form = {
+        "action": url_for("pages.problem", problem_id=item.id),
+        "hidden": {"csrf_token": token, "attempt_token": secrets.token_urlsafe(16)},
         "can_answer": item.owner_id == user.id and view["attempts_left"] != 0
         and not view["solved"],
-        "bank_next": bank_next,
+        "preview_url": url_for("pages.preview", problem_id=item.id), "csrf": token,
+        "notice": policy_text(item)[0].upper() + policy_text(item)[1:] + ".",
     }
+    return {"problem": view, "result": result, "values": values, "errors": errors,
+            "form": form, "bank_next": bank_next}
 
 
 def _as_text(value: Any) -> str:  # noqa: ANN401

@@ -47,33 +47,39 @@ def test_practice_round_trip(app, client, family):
     page = client.get(r.headers["Location"])
     assert page.status_code == 200
     check_html(page.text)
-    assert "Worked solution" not in page.text and "Expected" not in page.text
+    assert "Worked solution" not in page.text and 'class="key"' not in page.text
     token = csrf(page.text)
     url = r.headers["Location"]
-    first = next(iter(key_of(family, seed, level)))
+    fam = families.get(family)
+    spec = fam.answer_spec(fam.generate(seed, level).params)
+    typed = next((f for f in spec if f.kind != "choice"), spec[0])
 
-    bad = client.post(url, data={"csrf_token": token, first: "banana ??"})
+    bad = client.post(url, data={"csrf_token": token, typed.name: "banana ??"})
     assert bad.status_code == 422
-    assert "could not be read" in bad.text and "no attempt was used" in bad.text
-    assert "banana ??" in bad.text, "the unreadable answer is shown back"
+    assert "could not be read" in bad.text and "No attempt was used" in bad.text
+    if typed.kind != "choice":
+        assert 'value="banana ??"' in bad.text or ">banana ??</textarea>" in bad.text, \
+            "the unreadable answer is shown back in its field"
     check_html(bad.text)
     assert _count(app, Attempt) == 0
 
     wrong = client.post(url, data={"csrf_token": token, **form_answer(family, seed, level, buggy)},
                         follow_redirects=True)
     assert wrong.status_code == 200
-    named = re.search(r'<div class="misconception">\s*<h3>(.*?)</h3>', wrong.text, re.S)
+    named = re.search(r'<div class="misconception">\s*<h4>Likely mistake: (.*?)</h4>', wrong.text,
+                      re.S)
     assert named, "the mistake is named"
     assert html.unescape(named.group(1)) in same_answer_titles(family, seed, level, buggy)
-    assert "attempts left: 2" in wrong.text
+    assert "2 attempts left." in wrong.text
     assert "Worked solution" not in wrong.text
 
     right = client.post(url, data={"csrf_token": token,
                                    **form_answer(family, seed, level, key_of(family, seed, level))},
                         follow_redirects=True)
     assert right.status_code == 200
-    assert "Correct: score 100%" in right.text
-    assert "Worked solution" in right.text and "Expected" in right.text
+    assert re.search(r'class="result-title">Correct</h3>\s*<p class="score">Score <strong>100%',
+                     right.text)
+    assert "Worked solution" in right.text and '<dl class="key">' in right.text
     check_html(right.text)
     assert _count(app, Attempt) == 2
     # The answer form is gone once solved; "another" and "next" are offered.
@@ -91,7 +97,8 @@ def test_key_shows_after_the_last_attempt(client):
         page = client.post(url, data={"csrf_token": token, **answer}, follow_redirects=True)
         assert "Worked solution" not in page.text
     page = client.post(url, data={"csrf_token": token, **answer}, follow_redirects=True)
-    assert "attempts left: 0" in page.text and "Worked solution" in page.text
+    assert "No attempts left." in page.text and "Worked solution" in page.text
+    assert "Expected" in page.text, "the wrong fields show what was expected"
     assert 'class="answer-form"' not in page.text
 
 
