@@ -28,7 +28,7 @@ CHART_STYLE = Style(background="#ffffff", plot_background="#ffffff", foreground=
                     foreground_strong="#1b1b1b", foreground_subtle="#5a5a5a",
                     colors=("#1d4f91", "#8a3b12"), font_family="sans-serif",
                     label_font_size=13, major_label_font_size=13, value_font_size=12,
-                    title_font_size=15, legend_font_size=13)
+                    title_font_size=15, legend_font_size=13, opacity="1", opacity_hover="1")
 
 
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
@@ -75,7 +75,7 @@ def progress_page() -> str:
 @bp.get("/progress/chart.svg")
 def progress_chart() -> Response:
     """Mastery and accuracy per family as an SVG bar chart (pygal)."""
-    rows = [_family_row(p) for p in _rows(auth.viewer())]
+    rows = [_family_row(p) for p in _rows(auth.viewer())][::-1]  # pygal draws bottom-up
     chart = pygal.HorizontalBar(style=CHART_STYLE, width=720, height=120 + 42 * max(len(rows), 1),
                                 range=(0, 100), show_legend=True, legend_at_bottom=True,
                                 print_values=False, js=[], disable_xml_declaration=False,
