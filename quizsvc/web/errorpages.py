@@ -1,10 +1,9 @@
 """Errors as HTML pages for people, JSON (unchanged) for the API.
 
 The app's handlers (quizsvc/api/errors.py, web/outage.py, web/limits.py)
-answer JSON. This wraps each of them: a request a browser makes to a page
-(anything outside /api/, /lti/ and the probes, asking for HTML) gets the
-same status as a page saying what happened and what to do, never JSON or a
-stack trace; every other request gets what it got before.
+answer JSON. This wraps each of them: a request to a page (see `wants_html`)
+gets the same status as a page saying what happened and what to do, never
+JSON or a stack trace; every other request gets what it got before.
 """
 
 from __future__ import annotations
@@ -30,12 +29,22 @@ _ADVICE = {
 }
 
 
+PAGE_BLUEPRINTS = ("pages", "accounts")
+JSON_ENDPOINTS = ("pages.preview",)  # answer.js reads these
+
+
 def wants_html() -> bool:
-    """Is this a person's browser asking for a page?"""
+    """Is this a person's browser asking for a page?
+
+    Routes of the page blueprints always answer pages (but for the JSON ones
+    answer.js calls); elsewhere outside the API, LTI and probes, a client that
+    prefers HTML to JSON (every browser's navigation does; curl's */* does not).
+    """
+    if request.blueprint in PAGE_BLUEPRINTS:
+        return request.endpoint not in JSON_ENDPOINTS
     if request.path.startswith(NOT_PAGES):
         return False
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "text/html" or request.accept_mimetypes.provided is False
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
 
 
 def error_page(status: int, message: str, headers: dict[str, str] | None = None) -> Any:  # noqa: ANN401

@@ -134,11 +134,14 @@ def test_bad_level_and_seed_are_html_errors(client):
 
 
 def test_errors_are_pages_for_people_and_json_for_the_api(client):
-    page = client.get("/no/such/page")
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    page = client.get("/no/such/page", headers=browser)
     assert page.status_code == 404 and page.mimetype == "text/html"
     assert "Traceback" not in page.text and '"code"' not in page.text
-    api = client.get("/api/v1/no/such/route")
+    check_html(page.text)
+    api = client.get("/api/v1/no/such/route", headers=browser)
     assert api.status_code == 404 and api.json["code"] == 404
+    assert client.get("/no/such/page", headers={"Accept": "*/*"}).is_json, "curl gets JSON"
 
 
 def test_pages_send_a_csp_that_allows_only_our_files(client):
