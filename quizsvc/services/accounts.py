@@ -20,7 +20,11 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from quizsvc.errors import ParamError
-from quizsvc.services.errors import AuthenticationError, ConflictError, ServiceUnavailable
+from quizsvc.services.errors import (
+    AuthenticationError,
+    ConflictError,
+    ServiceUnavailable,
+)
 from quizsvc.services.users import _clean_email, create_user
 from quizsvc.store.models import Attempt, Problem, User
 from quizsvc.store.types import utcnow

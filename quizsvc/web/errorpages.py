@@ -8,7 +8,8 @@ JSON or a stack trace; every other request gets what it got before.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException

@@ -11,8 +11,17 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
-                   request, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -23,9 +32,14 @@ from quizsvc.services import accounts, adaptive
 from quizsvc.services.attempts import attempt_view, submit_attempt
 from quizsvc.services.errors import ConflictError
 from quizsvc.services.policy import Policy
+from quizsvc.services.practice import (
+    available_families,
+    create_practice_problem,
+    get_family,
+    get_problem,
+    problem_view,
+)
 from quizsvc.services.preview import preview_problem
-from quizsvc.services.practice import (available_families, create_practice_problem, get_family,
-                                       get_problem, problem_view)
 from quizsvc.store.models import Attempt, Problem, User
 from quizsvc.web import auth
 from quizsvc.web.present import policy_text, render_inline, render_markdown

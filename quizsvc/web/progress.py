@@ -31,7 +31,7 @@ CHART_STYLE = Style(background="#ffffff", plot_background="#ffffff", foreground=
                     title_font_size=15, legend_font_size=13, opacity="1", opacity_hover="1")
 
 
-_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
 
 
 def _rows(user: User | None) -> list[FamilyProgress]:

@@ -10,8 +10,14 @@ from sqlalchemy import func, select
 
 from quizsvc import families
 from quizsvc.store.models import Attempt, Problem
-from tests.web.helpers import (a_mistake, check_html, csrf, form_answer, key_of,
-                               same_answer_titles)
+from tests.web.helpers import (
+    a_mistake,
+    check_html,
+    csrf,
+    form_answer,
+    key_of,
+    same_answer_titles,
+)
 
 FAMILIES = families.names()
 
@@ -41,7 +47,7 @@ def test_home_lists_every_family_by_topic_with_levels(client):
 def test_practice_round_trip(app, client, family):
     """Unreadable answer (no attempt), a catalogued mistake named, then the right answer."""
     level = families.get(family).levels[0]
-    seed, code, buggy = a_mistake(family, level)
+    seed, _code, buggy = a_mistake(family, level)
     r = client.get(f"/practice/{family}?level={level}&seed={seed}")
     assert r.status_code == 303
     page = client.get(r.headers["Location"])
@@ -67,7 +73,7 @@ def test_practice_round_trip(app, client, family):
                         follow_redirects=True)
     assert wrong.status_code == 200
     named = re.search(r'<div class="misconception">\s*<h4>Likely mistake: (.*?)</h4>', wrong.text,
-                      re.S)
+                      re.DOTALL)
     assert named, "the mistake is named"
     assert html.unescape(named.group(1)) in same_answer_titles(family, seed, level, buggy)
     assert "2 attempts left." in wrong.text
@@ -164,8 +170,8 @@ def test_progress_per_family_and_topic(app, client):
     r = client.get("/progress")
     assert r.status_code == 200
     check_html(r.text)
-    row = re.search(r"<code>conv_output_shape</code></a></th>(.*?)</tr>", r.text, re.S).group(1)
-    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+    row = re.search(r"<code>conv_output_shape</code></a></th>(.*?)</tr>", r.text, re.DOTALL).group(1)
+    cells = re.findall(r"<td>(.*?)</td>", row, re.DOTALL)
     assert cells[0] == "2" and cells[1] == "50%"  # two attempts, one right
     assert "1 of 1" in cells[3]
     assert f"aim={code}" in row, "each mistake links to practice aimed at it"
