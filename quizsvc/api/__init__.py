@@ -25,6 +25,7 @@ BLUEPRINT_MODULES: list[str] = [
     "quizsvc.lti.api",  # LTI admin/instructor API (/api/v1/lti)
     "quizsvc.lti.views",  # LTI tool endpoints (/lti)
     "quizsvc.lti.registration",  # LTI Dynamic Registration pages (/lti/register)
+    "quizsvc.lti.admin_api",  # LTI administration API (/api/v1/lti/registrations, overview)
 ]
 
 

@@ -128,6 +128,48 @@ def remove_platform(session: Session, platform: LtiPlatform) -> None:
     session.flush()
 
 
+def overview(session: Session, platform_id: int | None = None) -> list[dict[str, Any]]:
+    """Return each registration with its deployments' last launches and its passbacks' state."""
+    from sqlalchemy import func
+
+    from quizsvc.store.lti import LtiGradeOutbox, LtiResourceLink
+
+    query = select(LtiPlatform).order_by(LtiPlatform.id)
+    if platform_id is not None:
+        query = query.where(LtiPlatform.id == platform_id)
+    platforms = list(session.scalars(query))
+    by_link = (select(LtiResourceLink.platform_id, LtiGradeOutbox.status, func.count(),
+                      func.max(LtiGradeOutbox.sent_at))
+               .join(LtiGradeOutbox, LtiGradeOutbox.link_id == LtiResourceLink.id)
+               .group_by(LtiResourceLink.platform_id, LtiGradeOutbox.status))
+    counts: dict[int, dict[str, int]] = {}
+    last_sent: dict[int, Any] = {}
+    for pid, status, n, sent in session.execute(by_link):
+        counts.setdefault(pid, {})[status] = n
+        if sent is not None and (pid not in last_sent or sent > last_sent[pid]):
+            last_sent[pid] = sent
+    out = []
+    for p in platforms:
+        failure = session.execute(
+            select(LtiGradeOutbox.last_error, LtiGradeOutbox.created_at)
+            .join(LtiResourceLink, LtiGradeOutbox.link_id == LtiResourceLink.id)
+            .where(LtiResourceLink.platform_id == p.id, LtiGradeOutbox.status == "failed")
+            .order_by(LtiGradeOutbox.id.desc()).limit(1)).first()
+        launches = [d.last_launch_at for d in p.deployments if d.last_launch_at is not None]
+        out.append({
+            **describe(p),
+            "deployments": [{"deployment_id": d.deployment_id, "source": d.source,
+                             "created_at": d.created_at.isoformat(),
+                             "last_launch_at": d.last_launch_at.isoformat()
+                             if d.last_launch_at else None} for d in p.deployments],
+            "last_launch_at": max(launches).isoformat() if launches else None,
+            "passbacks": counts.get(p.id, {}),
+            "last_passback_sent_at": last_sent[p.id].isoformat() if p.id in last_sent else None,
+            "last_passback_error": failure[0] if failure else None,
+        })
+    return out
+
+
 def describe(platform: LtiPlatform) -> dict[str, Any]:
     """Return a registration as JSON-able data."""
     return {"id": platform.id, "name": platform.name, "issuer": platform.issuer,

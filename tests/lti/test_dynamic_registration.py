@@ -158,3 +158,72 @@ def test_opening_the_url_outside_an_lms_says_what_to_do(app, client) -> None:
     resp = client.get(_approval(app), base_url=TOOL)
     assert resp.status_code == 400
     assert "openid_configuration" in resp.get_data(as_text=True)
+
+
+def test_an_admin_makes_a_url_through_the_api_and_others_cannot(app, client, admin, instructor,
+                                                                lms2) -> None:  # noqa: ANN001
+    r = client.post("/api/v1/lti/registrations", json={"note": "Canvas test"},
+                    headers=admin.headers, base_url=TOOL)
+    assert r.status_code == 201, r.get_json()
+    url = r.get_json()["url"]
+    assert url.startswith(TOOL + "/lti/register/qzreg_")
+    assert client.post("/api/v1/lti/registrations", json={}, headers=instructor.headers).status_code == 403
+    assert client.post("/api/v1/lti/registrations", json={}).status_code == 401
+    listed = client.get("/api/v1/lti/registrations", headers=admin.headers).get_json()
+    assert [x["note"] for x in listed] == ["Canvas test"] and "url" not in listed[0]
+    assert _confirm(client, _open(client, url[len(TOOL):], lms2)).status_code == 200
+    listed = client.get("/api/v1/lti/registrations", headers=admin.headers).get_json()
+    assert listed[0]["used_at"] is not None and listed[0]["platform_id"] is not None
+
+
+def test_the_overview_shows_deployments_launches_and_passbacks(app, client, admin, lms2,
+                                                               http) -> None:  # noqa: ANN001
+    assert _confirm(client, _open(client, _approval(app), lms2)).status_code == 200
+    before = client.get("/api/v1/lti/overview", headers=admin.headers).get_json()
+    assert before[0]["last_launch_at"] is None and before[0]["passbacks"] == {}
+    assert before[0]["deployments"][0]["source"] == "registration"
+    Lms(client, lms2, http).launch(lms2.resource_link_claims(
+        sub="teacher-9", roles=[INSTRUCTOR], link_id="rl-9", target_link_uri=LAUNCH_URL))
+    after = client.get("/api/v1/lti/overview", headers=admin.headers).get_json()
+    assert after[0]["last_launch_at"] is not None
+    assert after[0]["deployments"][0]["last_launch_at"] == after[0]["last_launch_at"]
+    pid = after[0]["id"]
+    r = client.patch(f"/api/v1/lti/platforms/{pid}", json={"auto_accept_deployments": True},
+                     headers=admin.headers)
+    assert r.status_code == 200 and r.get_json()["auto_accept_deployments"] is True
+
+
+def test_cli_registration_url_show_set_and_remove(app, database_url, monkeypatch, lms2,
+                                                  client) -> None:  # noqa: ANN001
+    from click.testing import CliRunner
+
+    from quizsvc.cli import main
+
+    monkeypatch.setenv("QUIZSVC_DATABASE_URL", database_url)
+    monkeypatch.setenv("QUIZSVC_SECRET_KEY", app.config["SECRET_KEY"])
+    runner = CliRunner()
+    assert runner.invoke(main, ["lti", "registration-url"]).exit_code == 2  # no base URL
+    made = runner.invoke(main, ["lti", "registration-url", "--base-url", TOOL, "--note", "x"])
+    assert made.exit_code == 0, made.output
+    url = made.output.splitlines()[0]
+    assert url.startswith(TOOL + "/lti/register/qzreg_")
+    assert _confirm(client, _open(client, url[len(TOOL):], lms2)).status_code == 200
+    listing = runner.invoke(main, ["lti", "list"])
+    assert lms2.issuer in listing.output and "never" in listing.output
+    pid = _platforms_ids(app)[0]
+    shown = runner.invoke(main, ["lti", "show", str(pid)])
+    assert shown.exit_code == 0 and "dynamic" in shown.output and "refused" in shown.output
+    assert lms2.deployment_id in shown.output
+    changed = runner.invoke(main, ["lti", "set-platform", str(pid), "--auto-accept-deployments"])
+    assert changed.exit_code == 0 and "accepted on first launch" in changed.output
+    assert runner.invoke(main, ["lti", "show", "999"]).exit_code == 2
+    removed = runner.invoke(main, ["lti", "remove", str(pid), "--yes"])
+    assert removed.exit_code == 0 and _platforms_ids(app) == []
+
+
+def _platforms_ids(app) -> list[int]:  # noqa: ANN001
+    from quizsvc.extensions import db
+    from quizsvc.store.lti import LtiPlatform
+
+    with app.app_context():
+        return list(db.session.scalars(select(LtiPlatform.id)))
