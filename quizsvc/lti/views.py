@@ -71,7 +71,8 @@ def login() -> Response:
         target_link_uri=v.get("target_link_uri", ""), client_id=v.get("client_id"),
         lti_message_hint=v.get("lti_message_hint"),
         lti_deployment_id=v.get("lti_deployment_id")),
-        redirect_uri=tool_url("lti.launch"), ttl=settings["STATE_TTL"])
+        redirect_uri=tool_url("lti.launch"), ttl=settings["STATE_TTL"],
+        targets=(tool_url("lti.launch"),))
     db.session.commit()
     resp = redirect(out.url, code=302)
     # The LMS shows us in an iframe: a cookie without SameSite=None would never come back, and
