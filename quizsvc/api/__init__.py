@@ -26,6 +26,7 @@ BLUEPRINT_MODULES: list[str] = [
     "quizsvc.lti.views",  # LTI tool endpoints (/lti)
     "quizsvc.lti.registration",  # LTI Dynamic Registration pages (/lti/register)
     "quizsvc.lti.admin_api",  # LTI administration API (/api/v1/lti/registrations, overview)
+    "quizsvc.web.components",  # the problem component's template, filters and /static files
 ]
 
 
