@@ -4,7 +4,7 @@
 `users.guest_expires_at` (set only for guests, who practise without an account).
 
 Revision ID: student01
-Revises: audit01
+Revises: lti02
 Create Date: 2026-12-01
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "student01"
-down_revision: str | Sequence[str] | None = "audit01"
+down_revision: str | Sequence[str] | None = "lti02"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
