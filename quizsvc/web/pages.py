@@ -150,7 +150,9 @@ def problem(problem_id: int) -> Any:  # noqa: ANN401 - a page or a redirect
             return redirect(url_for("pages.problem", problem_id=item.id) + "#result", 303)
         except AnswerError as exc:
             # Unreadable: shown back with the reason; nothing recorded, no attempt used.
-            errors = {k: str(v) for k, v in exc.errors.items()} or {"answer": exc.message}
+            names = {f["name"] for f in spec}
+            errors = {k: str(v) for k, v in exc.errors.items() if k in names} \
+                or {"answer": exc.message}
             status = 422
         except ConflictError as exc:
             flash(exc.message, "error")
