@@ -34,16 +34,23 @@ if not (CHROMIUM and CHROMEDRIVER):
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Serve a freshly migrated SQLite database with gunicorn; yield the base URL."""
+def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of the server (and of CLI commands run against its database)."""
     from quizsvc.store import migrate
 
     work = tmp_path_factory.mktemp("browser-server")
     url = f"sqlite:///{work / 'quizsvc.sqlite3'}"
     migrate.upgrade(url)
+    return {**os.environ, "QUIZSVC_DATABASE_URL": url, "QUIZSVC_SECRET_KEY": "browser-test-secret",
+            "PYTHONPATH": os.environ.get("PYTHONPATH", str(ROOT)), "QUIZSVC_WORK": str(work)}
+
+
+@pytest.fixture(scope="session")
+def server(server_env: dict[str, str]) -> Iterator[str]:
+    """Serve a freshly migrated SQLite database with gunicorn; yield the base URL."""
+    work = Path(server_env["QUIZSVC_WORK"])
     log = work / "gunicorn.log"
-    env = {**os.environ, "QUIZSVC_DATABASE_URL": url, "QUIZSVC_SECRET_KEY": "browser-test-secret",
-           "PYTHONPATH": os.environ.get("PYTHONPATH", str(ROOT))}
+    env = server_env
     cmd = [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", "--workers", "1",
            "--threads", "4", "--worker-class", "gthread", "--timeout", "60",
            "--control-socket", str(work / "gunicorn.ctl"), "wsgi:app"]

@@ -10,7 +10,7 @@ from tests.web.helpers import a_mistake
 
 pytestmark = pytest.mark.slow
 
-TIMEOUT = 20
+TIMEOUT = 45  # a hang guard on a loaded machine, not a speed test
 
 
 def _wait(driver, css: str, text: str | None = None):  # noqa: ANN001, ANN202
@@ -120,7 +120,33 @@ def test_a_mistake_is_named_and_progress_shows_it(server, driver, shoot):
     _no_console_errors(driver)
 
 
-def test_sign_up_keeps_guest_progress_and_errors_are_pages(server, driver, shoot):
+def _assign_a_bank(server: str, env: dict[str, str], email: str) -> None:
+    """As an instructor (a token from the CLI), create a bank and assign it to `email`."""
+    import json
+    import subprocess
+    import sys
+    import urllib.request
+
+    made = subprocess.run([sys.executable, "-c", "from quizsvc.cli import main; main()",
+                           "create-user", "--role", "instructor", "--email", "ins@example.edu"],
+                          env=env, capture_output=True, text=True, timeout=120, check=True)
+    token = made.stdout.strip().splitlines()[-1]
+
+    def post(path: str, body: dict) -> dict:
+        request = urllib.request.Request(
+            server + path, data=json.dumps(body).encode(), method="POST",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as r:
+            return json.load(r)
+
+    bank = post("/api/v1/banks", {"title": "Week 3: shapes", "max_attempts": 2,
+                                  "show_key": "after_last_attempt", "items": [
+                                      {"family": "conv_output_shape", "level": "easy", "count": 2},
+                                      {"family": "toeplitz_matrix", "level": "easy", "count": 1}]})
+    post(f"/api/v1/banks/{bank['id']}/assign", {"emails": [email]})
+
+
+def test_sign_up_keeps_guest_progress_and_errors_are_pages(server, server_env, driver, shoot):
     from selenium.webdriver.common.by import By
 
     driver.get(f"{server}/practice/conv_output_shape?level=easy&seed=11")  # some guest progress
@@ -136,9 +162,19 @@ def test_sign_up_keeps_guest_progress_and_errors_are_pages(server, driver, shoot
     assert "guest progress is kept" in flash.text
     driver.get(server + "/progress")
     assert "conv_output_shape" in driver.find_element(By.CSS_SELECTOR, ".progress-table").text
+    _assign_a_bank(server, server_env, "grace@example.edu")
     driver.get(server + "/banks")
     assert driver.find_element(By.TAG_NAME, "h1").text == "My banks"
+    assert "Week 3: shapes" in driver.find_element(By.CSS_SELECTOR, ".bank").text
+    assert len(driver.find_elements(By.CSS_SELECTOR, ".bank a[href^='/problem/']")) == 3
     shoot("banks")
+    driver.find_element(By.CSS_SELECTOR, ".bank a[href^='/problem/']").click()
+    _wait(driver, ".problem")
+    assert "2 attempts" in driver.find_element(By.CSS_SELECTOR, ".policy").text
+    shoot("bank-problem")
+    driver.get(server + "/account/password")
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Change your password"
+    shoot("password")
     driver.find_element(By.CSS_SELECTOR, ".site-header button[type=submit]").click()
     _wait(driver, ".flash-info", "Signed out")
     driver.get(server + "/login")
