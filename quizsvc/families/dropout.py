@@ -17,7 +17,7 @@ from quizsvc.families.rng import Sampler
 from quizsvc.families.problem import AnswerField, Misconception
 
 NAME = "dropout"
-VERSION = 1
+VERSION = 2
 TOPIC = "Regularization"
 
 # Drop probabilities by level; easy ones make 1/(1-p) a small fraction.
@@ -46,13 +46,14 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
         p = rng.choice(_MEDIUM_P)
         size = rng.between(5, 8)
         x = [rng.choice((-1, 1)) * rng.between(1, 9) for _ in range(size)]
-        return {"p": p, "input": x, "mask": _mask(rng, size), "training": rng.chance(0.6)}
+        return {"p": p, "input": x, "mask": _mask(rng, size), "training": rng.chance(0.8)}
     p = rng.choice(_HARD_P)
     rows, cols = rng.between(2, 4), rng.between(3, 5)
     x = [[rng.choice((-1, 1)) * rng.between(1, 40) / 10 for _ in range(cols)] for _ in range(rows)]
     flat = _mask(rng, rows * cols)
     mask = [flat[r * cols:(r + 1) * cols] for r in range(rows)]
-    return {"p": p, "input": x, "mask": mask, "training": rng.chance(0.5)}
+    # Evaluation mode (the identity) is one idea, asked now and then; training is the work.
+    return {"p": p, "input": x, "mask": mask, "training": rng.chance(0.88)}
 
 
 def validate(params: dict[str, Any]) -> dict[str, Any]:
@@ -178,6 +179,10 @@ MISCONCEPTIONS = (
                   "After `model.eval()` dropout is switched off: no mask is drawn and nothing is "
                   "rescaled, the layer returns its input.",
                   _eval_only(lambda a, m, p: a * m / (1 - p))),
+    Misconception("mask_at_eval", "Applied the mask in evaluation mode",
+                  "After `model.eval()` no mask is drawn: every unit passes through unchanged, "
+                  "the ones the mask would drop included.",
+                  _eval_only(lambda a, m, p: a * m)),
     Misconception("scaled_at_eval", "Scaled by 1 - p at evaluation",
                   "Multiplying by the keep probability at test time belongs to non-inverted dropout. "
                   "PyTorch rescales during training instead, so evaluation is the identity.",

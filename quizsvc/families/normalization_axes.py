@@ -18,7 +18,7 @@ from quizsvc.families.rng import Sampler
 from quizsvc.families.problem import AnswerField, Misconception
 
 NAME = "normalization_axes"
-VERSION = 1
+VERSION = 2
 TOPIC = "Normalization"
 
 AXES = ("N", "C", "H", "W")
@@ -35,12 +35,12 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
     """Draw a norm and a batch shape; group norm and partial LayerNorm come later."""
     if level == "easy":
         norm = rng.choice(("batch", "layer"))
-        h = rng.choice((2, 3, 4))
-        shape = [rng.choice((2, 4, 8)), rng.choice((2, 3, 4)), h, h]
+        shape = [rng.between(2, 8), rng.between(2, 6), rng.between(2, 6), rng.between(2, 6)]
     elif level == "medium":
         norm = rng.choice(NORMS)
         h = rng.choice((4, 7, 8, 14, 16))
-        shape = [rng.choice((2, 4, 8, 16)), rng.choice((4, 6, 8, 12, 16, 32)), h, h]
+        shape = [rng.choice((2, 4, 8, 16)), rng.choice((4, 6, 8, 12, 16, 32)), h,
+                 h if rng.chance(0.6) else rng.choice((4, 7, 8, 14, 16))]
     else:
         norm = rng.choice(("batch", "layer", "layer", "instance", "group", "group"))
         shape = [rng.choice((3, 4, 8, 16, 32)), rng.choice((6, 8, 12, 16, 24, 32, 64)),

@@ -12,7 +12,7 @@ from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.shapes import pool_out_size
 
 NAME = "pooling_output_shape"
-VERSION = 1
+VERSION = 2
 TOPIC = "Convolution arithmetic"
 
 
@@ -20,11 +20,13 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
     """Draw exact 2D poolings (easy), then uneven, ceil-mode, dilated 1-3D ones."""
     while True:
         if level == "easy":
-            n = rng.choice([4, 6, 8, 14, 16, 28, 32, 56, 64, 112, 224])
+            # Exact divisions over sizes up to 64, height and width drawn apart.
             k, s, p = rng.choice([(2, 2, 0), (2, 2, 0), (3, 2, 1), (3, 3, 0), (4, 4, 0), (3, 1, 1)])
-            if (n + 2 * p - k) % s or k > n:
+            size = [rng.between(4, 64), rng.between(4, 64)] if rng.chance(0.5) \
+                else [rng.between(4, 64)] * 2
+            if any((n + 2 * p - k) % s or k >= n for n in size):
                 continue
-            return {"in_size": [n, n], "kernel_size": [k, k], "stride": [s, s], "padding": [p, p],
+            return {"in_size": size, "kernel_size": [k, k], "stride": [s, s], "padding": [p, p],
                     "dilation": [1, 1], "ceil_mode": False}
         ndim = rng.choice([1, 2, 2]) if level == "medium" else rng.choice([1, 2, 2, 3])
         size = [rng.between(3, 32 if ndim == 3 else 100) for _ in range(ndim)]
@@ -40,7 +42,9 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
             ds = [rng.choice([1, 1, 2, 3]) for _ in range(ndim)]
         params = {"in_size": size, "kernel_size": ks, "stride": ss, "padding": ps,
                   "dilation": ds, "ceil_mode": rng.chance(0.5)}
-        if all(d * (k - 1) + 1 <= n + 2 * p for n, k, p, d in zip(size, ks, ps, ds)):
+        # At least two windows along some dimension: one output position says nothing.
+        if all(d * (k - 1) + 1 <= n + 2 * p for n, k, p, d in zip(size, ks, ps, ds)) \
+                and max(solve(params)["shape"]) > 1:
             return params
 
 

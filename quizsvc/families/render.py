@@ -34,6 +34,25 @@ def num(value: Any) -> str:
     return str(value)
 
 
+def group(value: Any, *, math: bool = True) -> str:
+    """Return an integer with its digits grouped by three from five digits on.
+
+    ``group(1234567)`` is ``1{,}234{,}567`` for LaTeX (the braces keep the comma from adding
+    a space) and ``group(1234567, math=False)`` is ``1,234,567`` for text; ``4096`` and other
+    numbers of up to four digits stay as they are. Anything that is not an integer goes
+    through `num`.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            value = int(value)
+        else:
+            return num(value)
+    if abs(value) < 10_000:
+        return str(value)
+    text = f"{value:,}"
+    return text.replace(",", "{,}") if math else text
+
+
 def bmatrix(rows: Sequence[Sequence[Any]] | Sequence[Any]) -> str:
     """Return a LaTeX ``bmatrix`` of a matrix (or of a vector, as one row)."""
     if rows and not isinstance(rows[0], (list, tuple)):
