@@ -13,13 +13,12 @@ from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.conv import correlate, true_convolution
 
 NAME = "flip_convolution"
-VERSION = 1
+VERSION = 2
 TOPIC = "Convolution versus cross-correlation"
 
 ASKS = ("output", "flipped_kernel")
 _VALUES = range(-3, 4)
 _NONZERO = (-3, -2, -1, 1, 2, 3)
-_SHOWN = 3
 
 
 def sample(rng: Sampler, level: str) -> dict[str, Any]:
@@ -98,14 +97,24 @@ def prompt(params: dict[str, Any]) -> str:
                 f"(as `{_reference(nd)}` computes it) of\n\n$$x = {x}, \\qquad k = {k}$$\n\n"
                 f"Which kernel $k'$ must you pass to `{fn}` so that it returns $x * k$?")
     pad = params["padding"]
-    how = ("without padding" if not any(pad) else
-           f"after padding $x$ with {_arg(pad)} zero(s) on each side")
+    how = "without padding" if not any(pad) else f"after padding $x$ with {_padding_text(pad)}"
     on = " on the padded input" if any(pad) else ""
     return (f"Compute the **true** convolution $y = x * k$ (the kernel is flipped, as in signal "
             f"processing; `{_reference(nd)}`{on}), not PyTorch's cross-correlation, "
             f"{how}, with stride 1, keeping only the positions where the kernel lies entirely inside "
             f"the {'padded ' if any(pad) else ''}input.\n\n$$x = {x}, \\qquad k = {k}$$\n\n"
             f"What is $y$?")
+
+
+def _padding_text(pad: list[int]) -> str:
+    """Name the axis each padding belongs to: rows above and below, columns left and right."""
+    def count(n: int, what: str) -> str:
+        return f"{n or 'no'} {what}{'s' if n != 1 else ''}"
+    if len(pad) == 1:
+        return f"{count(pad[0], 'zero')} at each end"
+    return (f"{count(pad[0], 'row')} of zeros above and below and {count(pad[1], 'column')} "
+            f"of zeros on the left and on the right (`padding={_arg(pad)}` gives the height's "
+            "padding first, then the width's)")
 
 
 def _reference(nd: int) -> str:
@@ -134,7 +143,7 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
     shape = T.shape(flipped)
     out = np.asarray(key["output"])
     lines += ["", "Each output entry is the window of the input under $k'$ times $k'$:"]
-    for cell in list(np.ndindex(*out.shape))[:_SHOWN]:
+    for cell in np.ndindex(*out.shape):
         window = padded[tuple(slice(c, c + s) for c, s in zip(cell, shape))].tolist()
         where = ", ".join(map(str, cell))
         lines.append(f"- $y[{where}] = {T.dot_text(window, flipped)} = {T.fmt(out[cell].item())}$")

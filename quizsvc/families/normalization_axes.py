@@ -13,7 +13,7 @@ from typing import Any
 
 from quizsvc.errors import ParamError
 from quizsvc.families import params as P
-from quizsvc.families.render import tup
+from quizsvc.families.render import group, tup
 from quizsvc.families.rng import Sampler
 from quizsvc.families.problem import AnswerField, Misconception
 
@@ -163,7 +163,7 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
         factors = [str(sizes[a]) for a in key["axes"]]
     product = r" \times ".join(factors)
     return "\n".join([why, "", f"- axes: {', '.join(key['axes'])}",
-                      f"- values per statistic: ${product} = {key['count']}$"])
+                      f"- values per statistic: ${product} = {group(key['count'])}$"])
 
 
 def _as(axes: set[str]):

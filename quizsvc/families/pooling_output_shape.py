@@ -29,7 +29,8 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
             return {"in_size": size, "kernel_size": [k, k], "stride": [s, s], "padding": [p, p],
                     "dilation": [1, 1], "ceil_mode": False}
         ndim = rng.choice([1, 2, 2]) if level == "medium" else rng.choice([1, 2, 2, 3])
-        size = [rng.between(3, 32 if ndim == 3 else 100) for _ in range(ndim)]
+        hi = (32 if ndim == 3 else 100) if level == "medium" else (40 if ndim == 3 else 128)
+        size = [rng.between(6 if level == "medium" else 8, hi) for _ in range(ndim)]
         if level == "medium":
             k = rng.choice([2, 2, 3, 3, 4, 5])
             s = rng.choice([k, k, 1, 2, 3])

@@ -16,11 +16,10 @@ from quizsvc.solver.conv import conv_matrix
 from quizsvc.solver.shapes import conv_out_size
 
 NAME = "toeplitz_matrix"
-VERSION = 1
+VERSION = 2
 TOPIC = "Convolution as a matrix"
 
 _NONZERO = (-3, -2, -1, 1, 2, 3)
-_ROWS_SHOWN = 2
 
 
 def sample(rng: Sampler, level: str) -> dict[str, Any]:
@@ -133,7 +132,7 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
                                     (("stride", 1), ("padding", 0), ("dilation", 1)))
     h, w = params["in_size"] if nd == 2 else (1, params["in_size"][0])
     wo = out[-1]
-    for r in range(min(rows, _ROWS_SHOWN)):
+    for r in range(rows):
         i, j = divmod(r, wo)
         taps = []
         for a in range(kh):
@@ -143,8 +142,14 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
                     taps.append(f"column {y * w + x} gets $k{_idx(nd, a, b)} = {kernel[a][b]}$")
         where = f"({i}, {j})" if nd == 2 else str(j)
         lines.append(f"- Row {r} (output {where}): " + ("; ".join(taps) or "no input entry") + ".")
-    lines += ["", "Each later row repeats the pattern shifted by the stride: "
-              + ("a Toeplitz matrix." if nd == 1 else "blocks of Toeplitz matrices (doubly block Toeplitz)."),
+    if any(params["padding"]):
+        shape = ("Rows whose window overlaps the padding lose the taps that land on zeros, so "
+                 "the rows near the border are not shifted copies of their neighbours.")
+    else:
+        shape = ("Each row is the one before shifted by the stride: "
+                 + ("a Toeplitz matrix." if nd == 1 else
+                    "within a block of output rows; blocks of Toeplitz matrices (doubly block Toeplitz)."))
+    lines += ["", "Every column not named in a row is 0. " + shape,
               "", f"**A** $= {T.tex(key['matrix'])}$"]
     return "\n".join(lines)
 

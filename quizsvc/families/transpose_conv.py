@@ -16,12 +16,12 @@ from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.conv import conv_transpose
 
 NAME = "transpose_conv"
-VERSION = 1
+VERSION = 2
 TOPIC = "Transposed convolution"
 
 _VALUES = range(-3, 4)
 _NONZERO = (-3, -2, -1, 1, 2, 3)
-_SHOWN = 4  # scaled kernels shown in the worked solution
+_NONZERO_4 = (-4, -3, -2, -1, 1, 2, 3, 4)  # medium and hard inputs: fewer overlaps, bigger values
 
 
 def sample(rng: Sampler, level: str) -> dict[str, Any]:
@@ -52,10 +52,11 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
         out = _out_shape_of(n, k, s, p, op, d)
         if min(out) < 2 or prod(out) > 36:
             continue
+        values = _NONZERO if level == "easy" else _NONZERO_4
         if nd == 1:
-            x, w = T.draw(rng, _NONZERO, n[0]), T.draw(rng, _VALUES, k[0])
+            x, w = T.draw(rng, values, n[0]), T.draw(rng, _VALUES, k[0])
         else:
-            x, w = T.draw_matrix(rng, _NONZERO, *n), T.draw_matrix(rng, _VALUES, *k)
+            x, w = T.draw_matrix(rng, values, *n), T.draw_matrix(rng, _VALUES, *k)
         if not any(map(any, w if nd == 2 else [w])):
             continue
         return {"input": x, "kernel": w, "stride": s, "padding": p, "output_padding": op, "dilation": d}
@@ -134,7 +135,27 @@ def prompt(params: dict[str, Any]) -> str:
             f"({T.shape_text(params['input'])}) with the kernel $k$ ({T.shape_text(params['kernel'])}), "
             "as PyTorch defines it.\n\n"
             f"$$x = {T.tex(params['input'])}, \\qquad k = {T.tex(params['kernel'])}$$\n\n"
+            f"{_conventions(params)}\n\n"
             f"What is the output {'signal' if nd == 1 else 'matrix'}?")
+
+
+def _conventions(params: dict[str, Any]) -> str:
+    """Say what each argument of the call does, so that the question rests on no guess."""
+    nd = T.ndim_of(params["input"])
+    each = "each dimension" if nd == 2 else "the signal"
+    parts = ["As PyTorch defines it: every input entry $x[i]$ scales the whole kernel (not "
+             "flipped) and the scaled copy is added to the result from position $i \\cdot$ "
+             "`stride` on; where copies overlap they are summed."]
+    if max(params["dilation"]) > 1:
+        parts.append("With `dilation` d the taps of each copy are d positions apart.")
+    parts.append(f"Then `padding` p removes p entries from the start and p from the end of {each} "
+                 "of that result (it undoes the padding of the matching convolution; "
+                 "`padding=0` removes nothing).")
+    if any(params["output_padding"]):
+        parts.append("`output_padding` o gives back o entries at the end (bottom/right) of "
+                     f"{each}: only p - o are removed there, and an entry past the end of the "
+                     "summed result is 0.")
+    return " ".join(parts)
 
 
 def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
@@ -149,21 +170,26 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
                                               T.shape(params["kernel"]), s, p, op, d, _out_shape(params)):
         lines.append(f"- ${name}$: $({n}-1)\\cdot{si} - 2\\cdot{pi} + {di}\\cdot({k}-1) + {oi} + 1 = {m}$")
     x, k = np.asarray(params["input"]), np.asarray(params["kernel"])
-    lines += ["", "The scaled kernels:"]
-    for idx in list(np.ndindex(*x.shape))[:_SHOWN]:
+    lines += ["", "The scaled kernels, one per input entry:"]
+    for idx in np.ndindex(*x.shape):
         at = ", ".join(str(i * si) for i, si in zip(idx, s))
         where = ", ".join(map(str, idx))
         v = T.fmt(x[idx].item())
         lines.append(f"- $x[{where}] = {v}$: ${v} k = {T.tex((x[idx] * k).tolist())}$, "
                      f"placed from position ({at})")
-    if x.size > _SHOWN:
-        lines.append(f"- ... and likewise for the other {x.size - _SHOWN} input entries.")
-    full = conv_transpose(x, k, s, [0] * nd, op, d)
+    full = conv_transpose(x, k, s, [0] * nd, [0] * nd, d)
     lines += ["", f"Summing the overlapping copies gives the full result ${T.tex(full.tolist())}$."]
-    if any(p):
-        names = ", ".join(spatial_names(nd))
-        lines.append(f"Removing padding = {_arg(p)} entries from both ends of each dimension ({names}) "
-                     "leaves the output.")
+    if any(p) or any(op):
+        lines.append("")
+        for name, pi, oi in zip(spatial_names(nd), p, op):
+            end = pi - oi
+            text = (f"- ${name}$: remove {pi} at the start and "
+                    + (f"${pi} - {oi} = {end}$" if oi else f"{end}") + " at the end")
+            if end < 0:
+                text = (f"- ${name}$: remove {pi} at the start; at the end ${pi} - {oi} = {end}$: "
+                        f"{-end} entr{'y' if end == -1 else 'ies'} past the summed result "
+                        f"{'is' if end == -1 else 'are'} kept, and {'it is' if end == -1 else 'they are'} 0")
+            lines.append(text)
     lines += ["", f"**Output:** ${T.tex(key['output'])}$"]
     return "\n".join(lines)
 

@@ -32,11 +32,10 @@ MIN_DISTINCT = 50
 # (family, level) -> (floor, why the level cannot reach MIN_DISTINCT keys).
 FEWER: dict[tuple[str, str], tuple[int, str]] = {
     ("receptive_field", "easy"): (
-        25, "the key is one odd integer (a stride-1 stack's field, 5 to 41) or a layer count "
-            "with its fraction: about 30 keys exist at this level"),
-    ("normalization_axes", "easy"): (
-        40, "two norms over small NCHW shapes: the key is an axis set and a product of two or "
-            "three small sizes, about 45 values in all"),
+        24, "the key is one integer, the field of a stride-1 stack of 2 to 4 convolutions "
+            "(odd, 3 to 41: 20 values), or a layer count with its fraction (k = 3 or 5, 2 to 6 "
+            "layers: 10 pairs), so the level has 30 keys in all; a wider easy level would need "
+            "strides or dilations, which are what the medium level adds"),
 }
 
 
@@ -116,7 +115,7 @@ def _batchnorm_steps(p, key):
 
 
 def _shape_steps(p, key):
-    return _layer_steps(p) + int(not p.get("bias", True))
+    return _layer_steps(p)
 
 
 STEPS: dict[str, Callable[[dict[str, Any], dict[str, Any]], int]] = {
