@@ -196,4 +196,10 @@ MISCONCEPTIONS = (
                   "The number of window positions is one more than the number of strides "
                   "taken: add 1 after the floor division (for y and for dL/dy).",
                   _buggy(lambda p: _shapes(p, plus_one=0))),
+    Misconception("left_out_batch", "Left out the batch dimension",
+                  "y, dL/dy and dL/dx keep the batch dimension N first: one output, and one "
+                  "gradient, per sample. Only the parameters' gradients (dL/dw, dL/db) have no N.",
+                  _buggy(lambda p: _change(p, output=_shapes(p)["output"][1:],
+                                           grad_output=_shapes(p)["output"][1:],
+                                           grad_input=p["in_shape"][1:]))),
 )

@@ -160,4 +160,8 @@ MISCONCEPTIONS = (
                   "The output has C_out channels as well as its spatial size: give C_out first, "
                   "then one size per spatial dimension.",
                   _no_channels),
+    Misconception("dilated_span_dk", "Took a dilated kernel to span d times k positions",
+                  "Dilation puts d - 1 gaps between neighbouring taps, and there are k - 1 gaps "
+                  "between k taps: the kernel spans d(k - 1) + 1 positions, not dk.",
+                  _buggy(lambda n, k, s, p, d: (n + 2 * p - d * k) // s + 1)),
 )

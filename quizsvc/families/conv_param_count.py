@@ -123,4 +123,12 @@ MISCONCEPTIONS = (
                   _buggy(lambda ci, co, k, g, b: {**_count(ci, co, k, g, False),
                                                   "biases": co * (ci // g),
                                                   "total": _count(ci, co, k, g, False)["weights"] + co * (ci // g)} if b else None)),
+    Misconception("groups_divide_out_channels", "Divided the output channels by the groups too",
+                  "With groups=g there are still C_out filters in all (C_out/g per group); only "
+                  "the input channels each filter sees are divided: C_out x C_in/g weights per "
+                  "kernel tap.",
+                  _buggy(lambda ci, co, k, g, b: {**_count(ci, co // g, k, g, False),
+                                                  "biases": co if b else 0,
+                                                  "total": _count(ci, co // g, k, g, False)["weights"]
+                                                  + (co if b else 0)} if g > 1 else None)),
 )

@@ -173,4 +173,9 @@ MISCONCEPTIONS = (
                   "windows do not overlap.",
                   _buggy(lambda n, k, s, p, d, c: pool_out_size(n, k, 1, p, d, c),
                          lambda p: p["stride"] == p["kernel_size"])),
+    Misconception("ignored_padding", "Ignored the padding",
+                  "`padding=p` adds p entries (-inf for max pooling) on both sides before the "
+                  "windows slide: the padded length is n + 2p.",
+                  _buggy(lambda n, k, s, p, d, c: pool_out_size(n, k, s, 0, d, c)
+                         if d * (k - 1) + 1 <= n else 0, lambda p: any(p["padding"]))),
 )

@@ -208,6 +208,19 @@ def _overwrite(p: dict[str, Any]) -> dict[str, Any] | None:
     return {"output": full[crop].tolist()}
 
 
+def _padding_added(p: dict[str, Any]) -> dict[str, Any] | None:
+    """Pad the summed result with p zeros on each side, as a convolution pads its input."""
+    if not any(p["padding"]):
+        return None
+    nd = T.ndim_of(p["input"])
+    full = conv_transpose(p["input"], p["kernel"], p["stride"], [0] * nd, p["output_padding"],
+                          p["dilation"])
+    padded = np.pad(full, [(q, q) for q in p["padding"]])
+    if padded.size > P.MAX_ARRAY_ENTRIES:
+        return None
+    return {"output": padded.tolist()}
+
+
 def _unless(test, fn):
     def solve_buggy(p: dict[str, Any]) -> dict[str, Any] | None:
         return fn(p) if test(p) else None
@@ -243,4 +256,9 @@ MISCONCEPTIONS = (
                   "With dilation d the taps of each kernel copy are d positions apart.",
                   _unless(lambda p: max(p["dilation"]) > 1,
                           lambda p: _run(p, dilation=_zeros(p, "dilation", 1)))),
+    Misconception("padding_added", "Added the padding instead of removing it",
+                  "In a transposed convolution `padding=p` removes p entries from both ends of "
+                  "each dimension (it undoes the padding of the matching convolution); it does "
+                  "not add zeros around the result.",
+                  _padding_added),
 )
