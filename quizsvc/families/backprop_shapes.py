@@ -75,11 +75,7 @@ def validate(params: dict[str, Any]) -> dict[str, Any]:
         if value % out["groups"]:
             raise ParamError(f"{name}={value} is not divisible by groups={out['groups']}",
                              errors={"groups": "must divide both channel counts"})
-    for i, (n, k, s, p, d) in enumerate(_dims(out)):
-        if d * (k - 1) + 1 > n + 2 * p:
-            raise ParamError(f"dimension {i}: the kernel spans {d * (k - 1) + 1} positions but "
-                             f"the padded input has only {n + 2 * p}",
-                             errors={"kernel_size": "larger than the padded input"})
+    P.window_fits(out["in_shape"][2:], out["kernel_size"], out["padding"], out["dilation"])
     return out
 
 

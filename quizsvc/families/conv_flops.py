@@ -94,11 +94,7 @@ def validate(params: dict[str, Any]) -> dict[str, Any]:
         if out[name] % out["groups"]:
             raise ParamError(f"{name}={out[name]} is not divisible by groups={out['groups']}",
                              errors={"groups": f"must divide {name}"})
-    for i, (n, k, s, p, d) in enumerate(_dims(out)):
-        if d * (k - 1) + 1 > n + 2 * p:
-            raise ParamError(f"dimension {i}: the kernel spans {d * (k - 1) + 1} positions but "
-                             f"the padded input has only {n + 2 * p}",
-                             errors={"kernel_size": "larger than the padded input"})
+    P.window_fits(size, out["kernel_size"], out["padding"], out["dilation"])
     worst = out["out_channels"] * out["in_channels"] * prod(out["kernel_size"]) * prod(
         n + 2 * p for n, p in zip(size, out["padding"]))
     if worst > MAX_KEY:

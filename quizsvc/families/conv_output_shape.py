@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families.render import dims, spatial_names, torch_call, tup
 from quizsvc.families.rng import Sampler
@@ -66,11 +65,7 @@ def validate(params: dict[str, Any]) -> dict[str, Any]:
         "padding": P.per_dim(params, "padding", ndim, 0, P.MAX_SIDE, default=0),
         "dilation": P.per_dim(params, "dilation", ndim, 1, 64, default=1),
     }
-    for i, (n, k, s, p, d) in enumerate(_dims(out)):
-        span = d * (k - 1) + 1
-        if span > n + 2 * p:
-            raise ParamError(f"dimension {i}: the kernel spans {span} positions but the padded "
-                             f"input has only {n + 2 * p}", errors={"kernel_size": "larger than the padded input"})
+    P.window_fits(size, out["kernel_size"], out["padding"], out["dilation"])
     return out
 
 

@@ -91,7 +91,7 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
              f" = {shape}$: {filters} {channels}"
              + (f" (the {c_in} input channels are split into {g} groups)" if g > 1 else "") + ".",
              "", f"- weights: ${product} = {group(key['weights'])}$",
-             f"- biases: " + (f"one per output channel, $C_{{out}} = {group(key['biases'])}$"
+             "- biases: " + (f"one per output channel, $C_{{out}} = {group(key['biases'])}$"
                               if params["bias"] else "`bias=False`, so none: $0$"),
              f"- total: ${group(key['weights'])} + {group(key['biases'])} = {group(key['total'])}$"]
     return "\n".join(lines)

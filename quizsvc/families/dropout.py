@@ -114,18 +114,14 @@ def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
                                         "(2 decimals are enough)")]
 
 
-def _tex(t: list) -> str:
-    return bmatrix(t)
-
-
 def prompt(params: dict[str, Any]) -> str:
     mode = ("in training mode (`model.train()`)" if params["training"]
             else "in evaluation mode (`model.eval()`)")
     what = "matrix" if len(_shape(params["input"])) == 2 else "vector"
     return (f"A layer `nn.Dropout(p={num(params['p'])})` is {mode} and receives the input {what}\n\n"
-            f"$$x = {_tex(params['input'])}$$\n\n"
+            f"$$x = {bmatrix(params['input'])}$$\n\n"
             f"Whenever the layer draws its random mask, assume it draws (1 = kept, 0 = dropped)\n\n"
-            f"$$m = {_tex(params['mask'])}$$\n\n"
+            f"$$m = {bmatrix(params['mask'])}$$\n\n"
             "What does the layer output? Give every entry.")
 
 
@@ -135,14 +131,14 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
         return ("In evaluation mode `nn.Dropout` is the identity: nothing is dropped and nothing is "
                 "rescaled, because PyTorch already rescaled the kept units during training "
                 "(*inverted* dropout). The mask plays no part.\n\n"
-                f"**Output:** $${_tex(key['output'])}$$")
+                f"**Output:** $${bmatrix(key['output'])}$$")
     scale = 1 / (1 - p)
     return (f"In training PyTorch drops each unit with probability $p = {num(p)}$ and divides the "
             f"kept ones by $1 - p = {num(round(1 - p, 12))}$, so that the expected output equals "
             "the input (*inverted* dropout):\n\n"
             r"$$y = \frac{x \odot m}{1 - p}, \qquad \frac{1}{1-p} = " + num(round(scale, 6)) + "$$\n\n"
-            f"$$x \\odot m = {_tex(_map(params, lambda a, m: a * m))}$$\n\n"
-            f"**Output:** $${_tex(key['output'])}$$")
+            f"$$x \\odot m = {bmatrix(_map(params, lambda a, m: a * m))}$$\n\n"
+            f"**Output:** $${bmatrix(key['output'])}$$")
 
 
 def _train_only(fn, *, needs_p: bool = False):

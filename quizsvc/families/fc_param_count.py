@@ -64,10 +64,7 @@ def validate(params: dict[str, Any]) -> dict[str, Any]:
         "padding": P.per_dim(params, "padding", 2, 0, P.MAX_SIDE, default=0),
         "bias": P.boolean(params, "bias", default=True),
     }
-    for name, n, k, p in zip("HW", out["in_shape"][1:], out["kernel_size"], out["padding"]):
-        if k > n + 2 * p:
-            raise ParamError(f"{name}: the kernel spans {k} positions but the padded input has "
-                             f"only {n + 2 * p}", errors={"kernel_size": "larger than the padded input"})
+    P.window_fits(out["in_shape"][1:], out["kernel_size"], out["padding"])
     if solve(out)["fc_total"] > MAX_KEY:
         raise TooLargeError("the fully connected layer would have more than 2^53 parameters; "
                             "use a smaller input or fewer filters", errors={"params": "problem too large"})

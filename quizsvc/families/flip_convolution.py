@@ -8,6 +8,7 @@ import numpy as np
 
 from quizsvc.families import params as P
 from quizsvc.families import tensors as T
+from quizsvc.families.render import arg
 from quizsvc.families.rng import Sampler
 from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.conv import correlate, true_convolution
@@ -113,16 +114,13 @@ def _padding_text(pad: list[int]) -> str:
     if len(pad) == 1:
         return f"{count(pad[0], 'zero')} at each end"
     return (f"{count(pad[0], 'row')} of zeros above and below and {count(pad[1], 'column')} "
-            f"of zeros on the left and on the right (`padding={_arg(pad)}` gives the height's "
+            f"of zeros on the left and on the right (`padding={arg(pad)}` gives the height's "
             "padding first, then the width's)")
 
 
 def _reference(nd: int) -> str:
     return "np.convolve(x, k, mode='valid')" if nd == 1 else "scipy.signal.convolve2d(x, k, mode='valid')"
 
-
-def _arg(values: list[int]) -> str:
-    return str(values[0]) if len(set(values)) == 1 else str(tuple(values))
 
 
 def solution(params: dict[str, Any], key: dict[str, Any]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from math import prod
 from typing import Any
 
-from quizsvc.errors import ParamError, TooLargeError
+from quizsvc.errors import TooLargeError
 from quizsvc.families import params as P
 from quizsvc.families.render import dims, group, tup
 from quizsvc.families.rng import Sampler
@@ -60,10 +60,7 @@ def validate(params: dict[str, Any]) -> dict[str, Any]:
         "padding": P.per_dim(params, "padding", ndim, 0, P.MAX_SIDE, default=0),
         "bias": P.boolean(params, "bias", default=True),
     }
-    for i, (n, k, p) in enumerate(zip(size, out["kernel_size"], out["padding"])):
-        if k > n + 2 * p:
-            raise ParamError(f"dimension {i}: the kernel spans {k} positions but the padded input "
-                             f"has only {n + 2 * p}", errors={"kernel_size": "larger than the padded input"})
+    P.window_fits(size, out["kernel_size"], out["padding"])
     if solve(out)["total"] > MAX_KEY:
         raise TooLargeError("the layer would have more than 2^53 parameters; use a smaller input "
                             "or fewer channels", errors={"params": "problem too large"})

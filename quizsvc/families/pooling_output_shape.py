@@ -70,10 +70,7 @@ def validate(params: dict[str, Any]) -> dict[str, Any]:
             raise ParamError(f"dimension {i}: padding {p} is more than half the kernel size {k}; "
                              "PyTorch allows at most kernel_size // 2",
                              errors={"padding": "at most half the kernel size"})
-        if d * (k - 1) + 1 > n + 2 * p:
-            raise ParamError(f"dimension {i}: the window spans {d * (k - 1) + 1} positions but "
-                             f"the padded input has only {n + 2 * p}",
-                             errors={"kernel_size": "larger than the padded input"})
+    P.window_fits(size, kernel, out["padding"], out["dilation"], what="window")
     return out
 
 

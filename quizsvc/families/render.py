@@ -15,6 +15,11 @@ def tup(values: Sequence[Any]) -> str:
     return "(" + ", ".join(str(v) for v in values) + ("," if len(values) == 1 else "") + ")"
 
 
+def arg(values: Sequence[Any]) -> str:
+    """Return a per-dimension argument as PyTorch accepts it: ``2`` for ``[2, 2]``, else ``(2, 1)``."""
+    return str(values[0]) if len(set(values)) == 1 else str(tuple(values))
+
+
 def torch_call(cls: str, **kwargs: Any) -> str:
     """Return a `torch.nn` constructor call as code, e.g. ``nn.Conv2d(3, 16, kernel_size=(5, 5))``."""
     parts = []

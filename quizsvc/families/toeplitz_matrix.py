@@ -9,8 +9,9 @@ import numpy as np
 
 from quizsvc.families import params as P
 from quizsvc.families import tensors as T
-from quizsvc.families.render import dims, spatial_names
+from quizsvc.families.render import arg, dims, spatial_names
 from quizsvc.families.rng import Sampler
+from quizsvc.families.mistakes import when
 from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.conv import conv_matrix
 from quizsvc.solver.shapes import conv_out_size
@@ -91,14 +92,11 @@ def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
 
 def _call(p: dict[str, Any]) -> str:
     nd = len(p["in_size"])
-    parts = [f"stride={_arg(p['stride'])}", f"padding={_arg(p['padding'])}"]
+    parts = [f"stride={arg(p['stride'])}", f"padding={arg(p['padding'])}"]
     if max(p["dilation"]) > 1:
-        parts.append(f"dilation={_arg(p['dilation'])}")
+        parts.append(f"dilation={arg(p['dilation'])}")
     return f"`F.conv{nd}d(x, k, {', '.join(parts)})`"
 
-
-def _arg(values: list[int]) -> str:
-    return str(values[0]) if len(set(values)) == 1 else str(tuple(values))
 
 
 def prompt(params: dict[str, Any]) -> str:
@@ -186,11 +184,6 @@ def _column_major(p: dict[str, Any]) -> dict[str, Any] | None:
     return _as_key(a.reshape(ho * wo, h * w))
 
 
-def _unless(test, fn):
-    def solve_buggy(p: dict[str, Any]) -> dict[str, Any] | None:
-        return fn(p) if test(p) else None
-    return solve_buggy
-
 
 MISCONCEPTIONS = (
     Misconception("transposed", "Wrote the transpose",
@@ -203,7 +196,7 @@ MISCONCEPTIONS = (
     Misconception("ignored_padding", "Ignored the padding",
                   "With padding there are more output positions: the windows that hang over the "
                   "border are rows too, with the taps on padding dropped.",
-                  _unless(lambda p: any(p["padding"]),
+                  when(lambda p: any(p["padding"]),
                           lambda p: _as_key(_matrix(p, padding=[0] * len(p["padding"]))))),
     Misconception("flipped_kernel", "Flipped the kernel",
                   "PyTorch's convolution does not flip the kernel: row 0 starts with k[0], the tap "
@@ -212,7 +205,7 @@ MISCONCEPTIONS = (
     Misconception("ignored_stride", "Ignored the stride",
                   "With stride s consecutive rows shift the kernel by s columns, and there are fewer "
                   "rows.",
-                  _unless(lambda p: max(p["stride"]) > 1,
+                  when(lambda p: max(p["stride"]) > 1,
                           lambda p: _as_key(_matrix(p, stride=[1] * len(p["stride"]))))),
     Misconception("column_major", "Numbered the positions column by column",
                   "Flattening is row-major (`x.ravel()`): position (i, j) of an H x W image is "

@@ -10,8 +10,9 @@ import numpy as np
 from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families import tensors as T
-from quizsvc.families.render import spatial_names
+from quizsvc.families.render import arg, spatial_names
 from quizsvc.families.rng import Sampler
+from quizsvc.families.mistakes import when
 from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.conv import conv_transpose
 
@@ -119,17 +120,14 @@ def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
     return [AnswerField("output", T.kind(nd), label)]
 
 
-def _arg(values: list[int]) -> str:
-    return str(values[0]) if len(set(values)) == 1 else str(tuple(values))
-
 
 def prompt(params: dict[str, Any]) -> str:
     nd = T.ndim_of(params["input"])
-    parts = [f"stride={_arg(params['stride'])}", f"padding={_arg(params['padding'])}"]
+    parts = [f"stride={arg(params['stride'])}", f"padding={arg(params['padding'])}"]
     if any(params["output_padding"]):
-        parts.append(f"output_padding={_arg(params['output_padding'])}")
+        parts.append(f"output_padding={arg(params['output_padding'])}")
     if max(params["dilation"]) > 1:
-        parts.append(f"dilation={_arg(params['dilation'])}")
+        parts.append(f"dilation={arg(params['dilation'])}")
     call = f"`F.conv_transpose{nd}d(x, k, {', '.join(parts)})`"
     return (f"Compute the transposed convolution {call} of the single-channel input $x$ "
             f"({T.shape_text(params['input'])}) with the kernel $k$ ({T.shape_text(params['kernel'])}), "
@@ -142,19 +140,20 @@ def prompt(params: dict[str, Any]) -> str:
 def _conventions(params: dict[str, Any]) -> str:
     """Say what each argument of the call does, so that the question rests on no guess."""
     nd = T.ndim_of(params["input"])
-    each = "each dimension" if nd == 2 else "the signal"
-    parts = ["As PyTorch defines it: every input entry $x[i]$ scales the whole kernel (not "
-             "flipped) and the scaled copy is added to the result from position $i \\cdot$ "
-             "`stride` on; where copies overlap they are summed."]
+    parts = ["Every input entry $x[i]$ scales the whole kernel (not flipped), and the scaled copy "
+             "is added to the result from position $i \\cdot$ `stride` on; where copies overlap "
+             "they are summed."]
     if max(params["dilation"]) > 1:
         parts.append("With `dilation` d the taps of each copy are d positions apart.")
-    parts.append(f"Then `padding` p removes p entries from the start and p from the end of {each} "
-                 "of that result (it undoes the padding of the matching convolution; "
-                 "`padding=0` removes nothing).")
+    parts.append("Then `padding` p removes p entries from the start and p from the end of "
+                 + ("each dimension of that result" if nd == 2 else "that result")
+                 + " (it undoes the padding of the matching convolution; `padding=0` removes "
+                 "nothing).")
     if any(params["output_padding"]):
-        parts.append("`output_padding` o gives back o entries at the end (bottom/right) of "
-                     f"{each}: only p - o are removed there, and an entry past the end of the "
-                     "summed result is 0.")
+        parts.append("`output_padding` o gives back o entries at the end"
+                     + (" of each dimension (the bottom rows, the right columns)" if nd == 2 else "")
+                     + ": only p - o are removed there, and an entry past the end of the summed "
+                     "result is 0.")
     return " ".join(parts)
 
 
@@ -221,11 +220,6 @@ def _padding_added(p: dict[str, Any]) -> dict[str, Any] | None:
     return {"output": padded.tolist()}
 
 
-def _unless(test, fn):
-    def solve_buggy(p: dict[str, Any]) -> dict[str, Any] | None:
-        return fn(p) if test(p) else None
-    return solve_buggy
-
 
 def _zeros(p: dict[str, Any], name: str, value: int = 0) -> list[int]:
     return [value] * len(p[name])
@@ -238,11 +232,11 @@ MISCONCEPTIONS = (
     Misconception("stride_one", "Placed the copies at stride 1",
                   "With stride s the copy of input entry i starts at position i*s, so the copies are "
                   "s apart and the output is about s times longer than the input.",
-                  _unless(lambda p: max(p["stride"]) > 1, lambda p: _run(p, stride=_zeros(p, "stride", 1)))),
+                  when(lambda p: max(p["stride"]) > 1, lambda p: _run(p, stride=_zeros(p, "stride", 1)))),
     Misconception("ignored_padding", "Ignored the padding",
                   "In a transposed convolution `padding=p` removes p entries from both ends of the "
                   "result (it undoes the padding of the matching convolution), so the output shrinks.",
-                  _unless(lambda p: any(p["padding"]), lambda p: _run(p, padding=_zeros(p, "padding")))),
+                  when(lambda p: any(p["padding"]), lambda p: _run(p, padding=_zeros(p, "padding")))),
     Misconception("flipped_kernel", "Flipped the kernel",
                   "Each input entry scales the kernel as written: the copy of x[i] is x[i]*k[0], "
                   "x[i]*k[1], ... from position i*s on. Flipping belongs to the equivalent "
@@ -250,11 +244,11 @@ MISCONCEPTIONS = (
                   lambda p: _run(p, kernel=np.flip(np.asarray(p["kernel"])))),
     Misconception("ignored_output_padding", "Ignored the output padding",
                   "`output_padding` adds that many entries at the end (bottom/right) of the output.",
-                  _unless(lambda p: any(p["output_padding"]),
+                  when(lambda p: any(p["output_padding"]),
                           lambda p: _run(p, output_padding=_zeros(p, "output_padding")))),
     Misconception("ignored_dilation", "Ignored the dilation",
                   "With dilation d the taps of each kernel copy are d positions apart.",
-                  _unless(lambda p: max(p["dilation"]) > 1,
+                  when(lambda p: max(p["dilation"]) > 1,
                           lambda p: _run(p, dilation=_zeros(p, "dilation", 1)))),
     Misconception("padding_added", "Added the padding instead of removing it",
                   "In a transposed convolution `padding=p` removes p entries from both ends of "

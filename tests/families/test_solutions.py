@@ -98,7 +98,7 @@ def test_counts_are_derived(name):
                 assert Fraction(value) in results, (p.seed, p.level, field, value, p.solution)
 
 
-@pytest.mark.parametrize("name", COUNTS + ("conv_output_shape", "backprop_shapes"))
+@pytest.mark.parametrize("name", families.names())
 def test_big_integers_are_grouped(name):
     for p in problems(name):
         for text in (p.prompt, p.solution):
