@@ -141,7 +141,7 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
         f"$$ {group(n_in)} \\times {group(n_out)}" + (f" + {group(n_out)}" if b else "") + f" = {group(key['fc_total'])}.$$",
         "",
         f"**Answer:** convolution {group(key['conv_total'], math=False)}, fully connected {group(key['fc_total'], math=False)} "
-        f"(about {key['fc_total'] / key['conv_total']:,.0f} times as many).",
+        f"(about {group(round(key['fc_total'] / key['conv_total']), math=False)} times as many).",
     ]
     return "\n".join(lines)
 

@@ -42,10 +42,12 @@ def num(value: Any) -> str:
 def group(value: Any, *, math: bool = True) -> str:
     """Return an integer with its digits grouped by three from five digits on.
 
-    ``group(1234567)`` is ``1{,}234{,}567`` for LaTeX (the braces keep the comma from adding
-    a space) and ``group(1234567, math=False)`` is ``1,234,567`` for text; ``4096`` and other
-    numbers of up to four digits stay as they are. Anything that is not an integer goes
-    through `num`.
+    Groups are separated by a thin space, as the SI writes numbers: ``group(1234567)`` is
+    ``1\\,234\\,567`` for LaTeX and ``group(1234567, math=False)`` is ``1 234 567`` with
+    narrow no-break spaces (U+202F) for text. A thin space reads the same in every locale,
+    where a comma is a decimal mark in many; and MathML turns LaTeX's ``1{,}234`` into a
+    list-like "1, 234". ``4096`` and other numbers of up to four digits stay as they are.
+    Anything that is not an integer goes through `num`.
     """
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
@@ -55,7 +57,7 @@ def group(value: Any, *, math: bool = True) -> str:
     if abs(value) < 10_000:
         return str(value)
     text = f"{value:,}"
-    return text.replace(",", "{,}") if math else text
+    return text.replace(",", "\\," if math else "\u202f")
 
 
 def bmatrix(rows: Sequence[Sequence[Any]] | Sequence[Any]) -> str:

@@ -7,7 +7,8 @@
   repeats", which is false near padded borders.
 - Counts are derived, not asserted: every chain ``a \\times b + c = d`` of whole numbers
   written in a solution holds, and the key's numbers are the results of such chains.
-- Big integers are written with digit grouping (``12{,}345`` in math, ``12,345`` in text).
+- Big integers are written with digit grouping (a thin space: ``12\\,345`` in math, U+202F in
+  text).
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ from quizsvc import families
 
 SEEDS = range(0, 200, 3)
 MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
-GROUPED = re.compile(r"\d{1,3}(?:\{,\}\d{3})+")
+GROUPED = re.compile(r"\d{1,3}(?:\\,\d{3})+")
 
 
 def _number(text: str) -> str:
-    return GROUPED.sub(lambda m: m.group(0).replace("{,}", ""), text)
+    return GROUPED.sub(lambda m: m.group(0).replace("\\,", ""), text)
 
 
 def _evaluate(expr: str) -> Fraction | None:
