@@ -192,6 +192,14 @@ def _stack_bug(**switches: Any):
     return solve_buggy
 
 
+def _without_pooling(p: dict[str, Any]) -> dict[str, Any] | None:
+    """Leave the pooling layers out of the stack, as if only convolutions had a field."""
+    if p["variant"] != "stack" or all(layer["type"] == "conv" for layer in p["layers"]):
+        return None
+    convs = [layer for layer in p["layers"] if layer["type"] == "conv"]
+    return {"receptive_field": _stack_rf(convs)} if convs else None
+
+
 def _factor_bug(fn):
     def solve_buggy(p: dict[str, Any]) -> dict[str, Any] | None:
         if p["variant"] != "factorize":
@@ -244,4 +252,9 @@ MISCONCEPTIONS = (
     Misconception("percent_not_fraction", "Gave a percentage instead of a fraction",
                   "The fraction saved is a number between 0 and 1: 72% saved is 0.72.",
                   _factor_bug(_percent)),
+    Misconception("ignored_pooling", "Left the pooling layers out",
+                  "A pooling window widens the receptive field like a convolution of the same "
+                  "size, (k - 1) times the jump, and its stride multiplies the jump of every "
+                  "layer after it.",
+                  _without_pooling),
 )

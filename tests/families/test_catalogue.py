@@ -20,6 +20,7 @@ NEW = [
     ("pooling_output_shape", "ignored_padding"),
     ("backprop_shapes", "left_out_batch"),
     ("transpose_conv", "padding_added"),
+    ("receptive_field", "ignored_pooling"),
 ]
 
 
@@ -66,6 +67,10 @@ CASES = [
     # n = 6, k = 3, stride 1, padding 1: 6 windows; without the padding 4.
     ("pooling_output_shape", {"in_size": [6], "kernel_size": 3, "stride": 1, "padding": 1}, "4",
      "ignored_padding"),
+    # conv 3, max pool 2 (stride 2), conv 3: 1 + 2 + 1 + 2*2 = 8; without the pool 1 + 2 + 2 = 5.
+    ("receptive_field", {"variant": "stack", "layers": [
+        {"kernel_size": 3}, {"type": "maxpool", "kernel_size": 2, "stride": 2}, {"kernel_size": 3}]},
+     "5", "ignored_pooling"),
     # [1, 2] scattered with [1, 1]: [1, 3, 2]; padding 1 crops to [3], padding it gives 5 entries.
     ("transpose_conv", {"input": [1, 2], "kernel": [1, 1], "padding": 1}, {"output": [0, 1, 3, 2, 0]},
      "padding_added"),
