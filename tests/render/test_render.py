@@ -152,3 +152,12 @@ def test_links_keep_safe_schemes_only() -> None:
 def test_rendering_is_cached() -> None:
     text = "a fresh text $x^2$ for the cache test"
     assert render_markdown(text) is render_markdown(text)
+
+
+def test_each_matrix_keeps_its_brackets_to_itself() -> None:
+    """Brackets stretch to their mrow: a small matrix beside a tall one must get its own mrow."""
+    html = str(render_math(r"x = \begin{bmatrix} 1 \\ 2 \\ 3 \end{bmatrix}, "
+                           r"k = \begin{pmatrix} 4 & 5 \end{pmatrix}^T"))
+    assert html.count("<mrow><mo>[</mo><mtable>") == 1
+    assert html.count("<mrow><mo>(</mo><mtable>") == 1
+    assert "<msup><mrow><mo>(</mo><mtable>" in html  # the transpose applies to the whole matrix

@@ -256,7 +256,7 @@
       headers.Authorization = "Bearer " + form.getAttribute("data-preview-token");
     }
     if (form.getAttribute("data-csrf")) { headers["X-CSRFToken"] = form.getAttribute("data-csrf"); }
-    var timer = null, seq = 0;
+    var timer = null, seq = 0, edited = {};
 
     function run() {
       var mine = ++seq;
@@ -270,6 +270,8 @@
             var field = form.querySelector('.field[data-field="' + f.name + '"]');
             var output = field && field.querySelector("output.preview");
             if (!output || f.kind === "choice") { return; }
+            // Until it is edited, a field the server could not read already says why.
+            if (!edited[f.name] && field.querySelector(".error-message")) { return; }
             var empty = grids[f.name] && grids[f.name].emptyCell();
             if (empty) {
               show(output, "unreadable", "Row " + empty[0] + ", column " + empty[1] + " is empty");
@@ -285,7 +287,12 @@
         .catch(function () { /* the preview is a help: the form still works without it */ });
     }
 
-    function later() { clearTimeout(timer); timer = setTimeout(run, DELAY); }
+    function later(e) {
+      var field = e.target.closest && e.target.closest(".field");
+      if (field) { edited[field.getAttribute("data-field")] = true; }
+      clearTimeout(timer);
+      timer = setTimeout(run, DELAY);
+    }
     form.addEventListener("input", later);
     form.addEventListener("change", later);
     if (Object.keys(answerOf(form)).length) { run(); }
