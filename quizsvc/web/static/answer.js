@@ -71,6 +71,13 @@
     this.box.appendChild(this.wrap);
     this.box.appendChild(tools);
     ta.parentNode.insertBefore(this.box, ta);
+    var label = document.querySelector('label[for="' + id + '"]');
+    if (label) {
+      // The label names the text box; while the grid shows, clicking it goes to the first cell.
+      label.addEventListener("click", function (e) {
+        if (ta.hidden && self.cell(0, 0)) { e.preventDefault(); self.cell(0, 0).focus(); }
+      });
+    }
     this.showText(false);
   };
 
