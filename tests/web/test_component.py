@@ -5,6 +5,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from typing import Any
 
+import html5lib
 import pytest
 from flask import render_template_string
 
@@ -22,6 +23,7 @@ class Page(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[str, dict[str, Any]]] = []
         self.text: list[str] = []
+        self.html = html
         self.feed(html)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -89,6 +91,7 @@ def test_every_family_has_one_labelled_input_per_field(app, name: str):
             assert page.find("output", id=f"{fid}-preview")
     assert "$" not in page.all_text and "\\begin" not in page.all_text
     assert not page.find("section", **{"class": "solution"})  # the key is not visible
+    html5lib.HTMLParser(strict=True).parseFragment(page.html)  # raises on a parse error
 
 
 def test_matrix_field_gives_no_size_away(app):
