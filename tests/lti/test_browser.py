@@ -193,6 +193,17 @@ def test_landing_in_an_lms_frame(app, chrome, tmp_path: Path):  # noqa: ANN001
             box.find_element(By.CSS_SELECTOR, "button[aria-label='Add a column']").click()
         for _ in range(2 - cols):
             box.find_element(By.CSS_SELECTOR, "button[aria-label='Remove the last column']").click()
+        # Keyboard: Tab goes from cell to cell, the focused cell shows a focus ring.
+        from selenium.webdriver.common.keys import Keys
+
+        first = box.find_element(By.CSS_SELECTOR, "input[data-r='0'][data-c='0']")
+        first.click()
+        chrome.switch_to.active_element.send_keys(Keys.TAB)
+        active = chrome.switch_to.active_element
+        if cols > 1:
+            assert (active.get_attribute("data-r"), active.get_attribute("data-c")) == ("0", "1")
+        assert chrome.execute_script(
+            "return getComputedStyle(document.activeElement).outlineStyle") == "solid"
         for i, row in enumerate(matrix):
             for j, v in enumerate(row):
                 box.find_element(By.CSS_SELECTOR, f"input[data-r='{i}'][data-c='{j}']").send_keys(str(v))
