@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import (Blueprint, Response, current_app, has_app_context, jsonify, redirect,
                    render_template, request, url_for)
+from flask_limiter import RateLimitExceeded
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -185,6 +186,15 @@ def answer(problem_id: int) -> Any:
                          values=values if errors else None, errors=errors, notice=notice)
     resp = current_app.make_response((page, status))
     resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@blp.errorhandler(RateLimitExceeded)
+def _too_many(error: RateLimitExceeded) -> Response:
+    """A page, not JSON, for a student sending answers faster than the attempt limit."""
+    resp = _message("Too many answers at once",
+                    "Wait a minute, then go back and send your answer again.", 429)
+    resp.headers["Retry-After"] = "60"
     return resp
 
 
