@@ -16,8 +16,8 @@ from flask_limiter import RateLimitExceeded
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from quizsvc.extensions import db
 from quizsvc.errors import AnswerError, QuizError
+from quizsvc.extensions import db
 from quizsvc.lti import claims, keys, practice, runtime, sender
 from quizsvc.lti.deep_linking import (PickerContext, bank_ref, content_item, picker_token,
                                       read_picker_token, response_jwt)

@@ -11,7 +11,6 @@ stay free of errors. Screenshots at desktop and 360 px wide go to build/screensh
 from __future__ import annotations
 
 import html
-import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -65,10 +64,11 @@ def setup_course(app: Any) -> tuple[LocalPlatform, int]:  # noqa: ANN401
 
 def lms_page(app: Any, plat: LocalPlatform, base: str, bank_id: int, folder: Path) -> Path:  # noqa: ANN401
     """Start a launch (login initiation, id_token) and write the LMS page that posts it."""
+    from sqlalchemy import select
+
     from quizsvc.extensions import db
     from quizsvc.lti.deep_linking import bank_ref
     from quizsvc.store.lti import LtiPlatform
-    from sqlalchemy import select
 
     with app.app_context():
         pid = db.session.scalar(select(LtiPlatform.id).where(LtiPlatform.issuer == plat.issuer))
