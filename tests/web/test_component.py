@@ -155,13 +155,26 @@ def test_key_and_rendered_solution_once_visible(app):
     assert "\\begin" not in page.all_text and "**" not in page.all_text
 
 
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+
+
 def test_figures_are_drawn_when_present(app):
     from quizsvc.families.problem import Figure
 
-    fig = Figure("grid.svg", '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
-                 '<rect width="10" height="10"/></svg>', "A 3x3 input with the kernel over it")
+    fig = Figure("grid.svg", SVG, "A 3x3 input with the kernel over it")
     page = card(app, {**view_of("conv_forward"), "figures": [fig]})
     assert page.find("div", role="img", **{"aria-label": fig.alt}) and page.find("svg")
+
+
+def test_solution_figures_go_with_the_solution_only(app):
+    figures = [{"name": "in.svg", "svg": SVG, "alt": "the input", "part": "prompt"},
+               {"name": "out.svg", "svg": SVG, "alt": "the output, worked", "part": "solution"}]
+    hidden = card(app, {**view_of("conv_forward"), "figures": figures})
+    assert hidden.find("div", **{"aria-label": "the input"})
+    assert not hidden.find("div", **{"aria-label": "the output, worked"})
+    shown = card(app, {**view_of("conv_forward", key=True), "figures": figures}, can_answer=False)
+    labels = [a.get("aria-label") for t, a in shown.tags if t == "div" and a.get("role") == "img"]
+    assert labels == ["the input", "the output, worked"]  # the second inside the solution
 
 
 def test_preview_settings_reach_the_form(app):
