@@ -30,7 +30,8 @@ from flask import Flask, current_app, request
 from flask_limiter import Limiter, RateLimitExceeded
 
 EXEMPT_PREFIXES = ("/healthz", "/readyz", "/api/v1/openapi.json", "/api/v1/docs")
-ATTEMPT_ENDPOINTS = ("problems.create_attempt", "lti.answer")
+# Also the codes a script could guess: join codes and account claim codes.
+ATTEMPT_ENDPOINTS = ("problems.create_attempt", "courses.join_course", "users.claim", "lti.answer")
 # Forms that carry an API token in a field instead of the Authorization header (the LTI
 # landing's answers, inside an LMS iframe): they count against that token too.
 FORM_TOKEN_PATHS = ("/lti/problems/",)
