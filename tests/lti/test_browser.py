@@ -43,18 +43,25 @@ def setup_course(app: Any) -> tuple[LocalPlatform, int]:  # noqa: ANN401
     from quizsvc.extensions import db
     from quizsvc.lti import registry
     from quizsvc.services import users
+    from quizsvc.store.courses import Course, Enrollment
     from quizsvc.store.models import Bank, BankItem
 
     plat = LocalPlatform(tool_origin="", tool_jwks_url="")
     with app.app_context():
-        registry.register_platform(db.session, issuer=plat.issuer, client_id=plat.client_id,
-                                   auth_login_url=plat.url("/auth"),
-                                   auth_token_url=plat.url("/token"),
-                                   jwks={"keys": [jwk_of(plat.key, plat.kid)]},
-                                   deployment_ids=[plat.deployment_id], name="Local LMS")
+        platform = registry.register_platform(
+            db.session, issuer=plat.issuer, client_id=plat.client_id,
+            auth_login_url=plat.url("/auth"), auth_token_url=plat.url("/token"),
+            jwks={"keys": [jwk_of(plat.key, plat.kid)]}, deployment_ids=[plat.deployment_id],
+            name="Local LMS")
         teacher = users.create_user(db.session, None, role="instructor", email="t@example.edu")
-        bank = Bank(owner_id=teacher.id, title="Convolutions, week 3", max_attempts=3,
-                    show_key="after_correct_or_last_attempt",
+        # The course the LMS context maps to (its first launch would make it), the teacher in it.
+        course = Course(title="Deep Learning 101", lti_platform_id=platform.id,
+                        lti_context_id="course-1")
+        db.session.add(course)
+        db.session.flush()
+        db.session.add(Enrollment(course_id=course.id, user_id=teacher.id, role="instructor"))
+        bank = Bank(owner_id=teacher.id, course_id=course.id, title="Convolutions, week 3",
+                    max_attempts=3, show_key="after_correct_or_last_attempt",
                     items=[BankItem(position=i, family=f, level=lvl, count=1)
                            for i, (f, lvl) in enumerate(ITEMS)])
         db.session.add(bank)
