@@ -26,3 +26,11 @@ def test_solution_html_only_once_the_key_is_visible(client, student):
     assert "<math" in right["solution_html"]
     shown = client.get(f"/api/v1/problems/{p['id']}", headers=student.headers).json
     assert shown["solution_html"] == right["solution_html"]
+
+
+def test_family_example_is_rendered_and_its_solution_only_for_staff(client, student, instructor):
+    mine = client.get("/api/v1/families/conv_forward", headers=student.headers).json["example"]
+    assert mine["prompt_html"] == str(render_markdown(mine["prompt"]))
+    assert "solution_html" not in mine and "solution" not in mine
+    staff = client.get("/api/v1/families/conv_forward", headers=instructor.headers).json["example"]
+    assert staff["solution_html"] == str(render_markdown(staff["solution"]))

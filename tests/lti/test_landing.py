@@ -187,3 +187,18 @@ def test_instructor_landing_describes_the_bank_without_forms(app, lms: Lms, bank
     page = Page(launch(app, lms, bank_id, sub="t-1", roles=[INSTRUCTOR]).get_data(as_text=True))
     assert not page.forms()
     assert "2 problems" in page.all_text and "viewing this as an instructor" in page.all_text
+
+
+def test_landing_is_valid_html_with_unique_ids(app, lms: Lms, bank_id):  # noqa: ANN001
+    html5lib = pytest.importorskip("html5lib")
+    forms = Page(launch(app, lms, bank_id).get_data(as_text=True)).forms()
+    post(lms, forms[0], shape="1, 1, 1")
+    html = post(lms, forms[1], shape="three").get_data(as_text=True)  # a result and an error
+    html5lib.HTMLParser(strict=True).parse(html)  # raises on any parse error
+    page = Page(html)
+    ids = [a["id"] for _, a in page.tags if "id" in a]
+    assert len(ids) == len(set(ids))
+    for _, a in page.tags:  # every aria reference names an element of the page
+        for attr in ("aria-describedby", "aria-labelledby", "for"):
+            for ref in (a.get(attr) or "").split():
+                assert ref in ids, (attr, ref)
