@@ -1,26 +1,22 @@
-"""Compare a parsed answer with a key, with partial credit per entry.
+"""Compare a parsed answer with a key: exact integers, per-field tolerances, credit for knowledge.
 
-The one tolerance of the service lives here: a real-valued entry is right when
-``|given - key| <= max(ATOL, RTOL * |key|)``. Integer entries (an ``int`` in
-the key, or any entry of an ``integer`` or ``shape`` field) must be exact.
+Tolerances come from `quizsvc.answers.tolerance` (the one place that computes
+them). Partial credit of a vector or matrix field is `array_credit`: credit only
+for what a constant answer would not get.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from fractions import Fraction
-from typing import Any
+from typing import Any, Sequence
 
-RTOL = 0.01
-ATOL = 0.01
-
-
-def tolerance_for(key: float) -> float:
-    """Return the absolute tolerance that applies to a real-valued key entry."""
-    return max(ATOL, RTOL * abs(float(key)))
+from quizsvc.answers.tolerance import DEFAULT, Tolerance, scale_of, tolerance_for
 
 
-def entry_ok(given: Fraction, key: Any, *, exact: bool = False) -> bool:
-    """Return whether one parsed entry matches one key entry."""
+def entry_ok(given: Fraction, key: Any, tolerance: Tolerance | None = None, *,
+             exact: bool = False, scale: float = 0.0) -> bool:
+    """Return whether one parsed entry matches one key entry (an int key is always exact)."""
     if isinstance(key, int):
         # A Fraction is kept in lowest terms: equal to an int iff it is that int over 1.
         return given.denominator == 1 and given.numerator == key
@@ -28,8 +24,46 @@ def entry_ok(given: Fraction, key: Any, *, exact: bool = False) -> bool:
         return given == Fraction(key)
     # numerator / denominator is exactly float(Fraction), without numbers.Rational's detour.
     g = given.numerator / given.denominator if type(given) is Fraction else float(given)
-    k = float(key)
-    return abs(g - k) <= max(ATOL, RTOL * abs(k))
+    return abs(g - float(key)) <= tolerance_for(key, tolerance, scale)
+
+
+def constant_hits(key: Sequence[Any], tolerance: Tolerance | None = None) -> int:
+    """Return how many entries of `key` the best constant answer gets right (its mode's count)."""
+    tol = tolerance or DEFAULT
+    counts = Counter(k if isinstance(k, int) else tol.bucket(k) for k in key)
+    return max(counts.values()) if counts else 0
+
+
+def array_credit(right: Sequence[bool], key: Sequence[Any],
+                 tolerance: Tolerance | None = None) -> float:
+    """Return the credit of an array answer from which of its entries are right.
+
+    The rule (README, "Partial credit"): with n entries, M of them equal to the
+    key's most common value (what the best constant answer, all zeros
+    included, gets right), each wrong entry costs 1/(n - M) of the field:
+    ``credit = max(0, 1 - wrong / (n - M))``. A constant answer earns 0; one
+    wrong entry costs 1/(n - M). A key whose entries are all equal has no
+    better guess to discount, so there each entry is worth 1/n.
+    `right[i]` says whether entry i is right; `key` is flat, in the same order.
+    """
+    n = len(key)
+    wrong = n - sum(map(bool, right))
+    if wrong == 0:
+        return 1.0
+    informative = n - constant_hits(key, tolerance)
+    if informative == 0:
+        return (n - wrong) / n
+    return max(0.0, 1.0 - wrong / informative)
+
+
+def score_field(kind: str, given: Any, key: Any, tolerance: Tolerance | None = None) -> float:
+    """Return the credit, 0 to 1, of one parsed field (the engine's rule, for exporters too).
+
+    Numbers and choices: 1 or 0. Shapes: the share of sizes right. Vectors and
+    matrices (entries as Fractions or numbers, matrices as rows): `array_credit`.
+    A layout that differs from the key's scores 0.
+    """
+    return compare_field(kind, given, key, tolerance)[0]
 
 
 def _dims(shape: tuple[int, ...]) -> str:
@@ -42,10 +76,55 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def compare_field(kind: str, given: Any, key: Any) -> tuple[float, bool, str]:
+def _runs(numbers: list[int]) -> str:
+    """Return ``1-3, 5`` for [1, 2, 3, 5]."""
+    out, start = [], None
+    for i, v in enumerate(numbers):
+        if start is None:
+            start = v
+        if i + 1 == len(numbers) or numbers[i + 1] != v + 1:
+            out.append(str(start) if start == v else f"{start}-{v}")
+            start = None
+    return ", ".join(out)
+
+
+def where_wrong(wrong: list[tuple[int, int]] | list[int], *, matrix: bool, limit: int = 4) -> str:
+    """Return where the wrong entries are: ``row 2, columns 1-3; row 4, column 2`` (1-based)."""
+    if not matrix:
+        cols = [i + 1 for i in wrong]  # type: ignore[operator]
+        return ("entry " if len(cols) == 1 else "entries ") + _runs(cols)
+    rows: dict[int, list[int]] = {}
+    for r, c in wrong:  # type: ignore[misc]
+        rows.setdefault(r + 1, []).append(c + 1)
+    parts = [f"row {r}, column{'s' if len(cs) > 1 else ''} {_runs(cs)}"
+             for r, cs in list(rows.items())[:limit]]
+    if len(rows) > limit:
+        parts.append(f"and {len(rows) - limit} more rows")
+    return "; ".join(parts)
+
+
+def _array_feedback(wrong: list, n: int, informative: int, *, matrix: bool) -> str:
+    text = f"{len(wrong)} of {n} entries wrong: {where_wrong(wrong, matrix=matrix)}"
+    if informative == 0:
+        return f"{text}; each entry is worth 1/{n} of this part"
+    return (f"{text}; each wrong entry costs 1/{informative} of this part "
+            "(an answer with every entry the same earns nothing)")
+
+
+def layout_of(kind: str, value: Any) -> tuple[int, ...] | None:
+    """Return the layout of a field's value: (n,) for vectors and shapes, (rows, cols), or None."""
+    if kind in ("vector", "shape"):
+        return (len(value),)
+    if kind == "matrix":
+        return (len(value), len(value[0]) if value else 0)
+    return None
+
+
+def compare_field(kind: str, given: Any, key: Any,
+                  tolerance: Tolerance | None = None) -> tuple[float, bool, str]:
     """Return ``(score, correct, feedback)`` for one parsed field against its key."""
     if kind in ("integer", "number"):
-        ok = entry_ok(given, key, exact=kind == "integer")
+        ok = entry_ok(given, key, tolerance, exact=kind == "integer")
         return (1.0, True, "correct") if ok else (0.0, False, f"{_fmt(given)} is not right")
     if kind == "choice":
         ok = given == key
@@ -61,23 +140,31 @@ def compare_field(kind: str, given: Any, key: Any) -> tuple[float, bool, str]:
     if kind == "vector":
         if len(given) != len(key):
             return 0.0, False, f"expected {len(key)} entries, got {len(given)}"
-        hits = sum(int(entry_ok(g, k)) for g, k in zip(given, key))
+        flat = list(key)
+        scale = scale_of(flat)
+        wrong: list = [i for i, (g, k) in enumerate(zip(given, key))
+                       if not entry_ok(g, k, tolerance, scale=scale)]
     elif kind == "matrix":
-        want = (len(key), len(key[0]) if key else 0)
-        got = (len(given), len(given[0]) if given else 0)
+        want, got = layout_of(kind, key), layout_of(kind, given)
         if want != got:
             return 0.0, False, f"expected {_dims(want)}, got {_dims(got)}"
-        hits = sum(int(entry_ok(g, k)) for grow, krow in zip(given, key)
-                   for g, k in zip(grow, krow))
-        key = [k for row in key for k in row]
+        flat = [k for row in key for k in row]
+        scale = scale_of(flat)
+        wrong = [(r, c) for r, (grow, krow) in enumerate(zip(given, key))
+                 for c, (g, k) in enumerate(zip(grow, krow))
+                 if not entry_ok(g, k, tolerance, scale=scale)]
     else:
         raise ValueError(f"unknown field kind {kind!r}")
-    if hits == len(key):
+    if not wrong:
         return 1.0, True, "correct"
-    return hits / len(key), False, f"{hits} of {len(key)} entries are right"
+    n = len(flat)
+    informative = n - constant_hits(flat, tolerance)
+    right = [True] * (n - len(wrong)) + [False] * len(wrong)
+    score = array_credit(right, flat, tolerance)
+    return score, False, _array_feedback(wrong, n, informative, matrix=kind == "matrix")
 
 
-def field_matches(kind: str, given: Any, key: Any) -> bool:
+def field_matches(kind: str, given: Any, key: Any, tolerance: Tolerance | None = None) -> bool:
     """Return ``compare_field(kind, given, key)[1]``, stopping at the first wrong entry.
 
     Diagnosis compares an answer with every catalogued mistake's key and only
@@ -85,23 +172,25 @@ def field_matches(kind: str, given: Any, key: Any) -> bool:
     entries.
     """
     if kind in ("integer", "number"):
-        return entry_ok(given, key, exact=kind == "integer")
+        return entry_ok(given, key, tolerance, exact=kind == "integer")
     if kind == "choice":
         return given == key
     if kind == "shape":
         return len(given) == len(key) and all(g == k for g, k in zip(given, key))
     if kind == "vector":
-        return len(given) == len(key) and all(entry_ok(g, k) for g, k in zip(given, key))
-    if kind == "matrix":
-        want = (len(key), len(key[0]) if key else 0)
-        got = (len(given), len(given[0]) if given else 0)
-        if want != got:
+        if len(given) != len(key):
             return False
-        seen = 0
+        scale = scale_of(key)
+        return all(entry_ok(g, k, tolerance, scale=scale) for g, k in zip(given, key))
+    if kind == "matrix":
+        if layout_of(kind, given) != layout_of(kind, key):
+            return False
+        scale = max((scale_of(row) for row in key), default=0.0)
         for grow, krow in zip(given, key):
+            if len(grow) != len(krow):
+                return False
             for g, k in zip(grow, krow):
-                if not entry_ok(g, k):
+                if not entry_ok(g, k, tolerance, scale=scale):
                     return False
-                seen += 1
-        return seen == sum(len(row) for row in key)
+        return True
     raise ValueError(f"unknown field kind {kind!r}")
