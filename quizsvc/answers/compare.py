@@ -27,33 +27,63 @@ def entry_ok(given: Fraction, key: Any, tolerance: Tolerance | None = None, *,
     return abs(g - float(key)) <= tolerance_for(key, tolerance, scale)
 
 
-def constant_hits(key: Sequence[Any], tolerance: Tolerance | None = None) -> int:
-    """Return how many entries of `key` the best constant answer gets right (its mode's count)."""
+def _buckets(key: Sequence[Any], tolerance: Tolerance | None) -> list[Any]:
     tol = tolerance or DEFAULT
-    counts = Counter(k if isinstance(k, int) else tol.bucket(k) for k in key)
-    return max(counts.values()) if counts else 0
+    return [k if isinstance(k, int) else tol.bucket(k) for k in key]
+
+
+def most_common(key: Sequence[Any], tolerance: Tolerance | None = None) -> tuple[list[bool], int]:
+    """Return which entries of a flat `key` hold its most common value, and how many do.
+
+    That value is what the best constant answer (all zeros, say) would fill in:
+    it gets exactly these entries right.
+    """
+    buckets = _buckets(key, tolerance)
+    if not buckets:
+        return [], 0
+    mode, count = Counter(buckets).most_common(1)[0]
+    return [b == mode for b in buckets], count
 
 
 def array_credit(right: Sequence[bool], key: Sequence[Any],
                  tolerance: Tolerance | None = None) -> float:
     """Return the credit of an array answer from which of its entries are right.
 
-    The rule (README, "Partial credit"): with n entries, M of them equal to the
-    key's most common value (what the best constant answer, all zeros
-    included, gets right), each wrong entry costs 1/(n - M) of the field:
-    ``credit = max(0, 1 - wrong / (n - M))``. A constant answer earns 0; one
-    wrong entry costs 1/(n - M). A key whose entries are all equal has no
-    better guess to discount, so there each entry is worth 1/n.
+    The rule (README, "Partial credit"): of the n entries of the key, M hold
+    its most common value (those a constant answer, all zeros included, gets
+    right) and n - M the others. The two groups weigh the same: a wrong entry
+    costs 1/M in the first group and 1/(n - M) in the second,
+    ``credit = max(0, A + B - 1)`` with A and B the shares right in each group.
+    So every constant answer earns 0, and one wrong entry keeps 1 - 1/M or
+    1 - 1/(n - M). Two special keys: when no value repeats (M = 1) every wrong
+    entry costs 1/(n - 1); when all entries are equal (M = n) each is worth 1/n.
     `right[i]` says whether entry i is right; `key` is flat, in the same order.
     """
     n = len(key)
     wrong = n - sum(map(bool, right))
     if wrong == 0:
         return 1.0
-    informative = n - constant_hits(key, tolerance)
-    if informative == 0:
+    in_mode, m = most_common(key, tolerance)
+    if m == n:
         return (n - wrong) / n
-    return max(0.0, 1.0 - wrong / informative)
+    if m == 1:
+        return max(0.0, 1.0 - wrong / (n - 1))
+    wrong_mode = sum(1 for r, c in zip(right, in_mode) if c and not r)
+    wrong_rest = wrong - wrong_mode
+    return max(0.0, 1.0 - wrong_mode / m - wrong_rest / (n - m))
+
+
+def costs(key: Sequence[Any], tolerance: Tolerance | None = None) -> str:
+    """Return what a wrong entry costs under `array_credit`, as the feedback says it."""
+    n = len(key)
+    _, m = most_common(key, tolerance)
+    if m == n:
+        return f"each entry is worth 1/{n} of this part"
+    if m == 1:
+        return (f"each wrong entry costs 1/{n - 1} of this part "
+                "(an answer with every entry the same earns nothing)")
+    return (f"a wrong entry costs 1/{m} of this part where the key holds its most common value "
+            f"and 1/{n - m} elsewhere (an answer with every entry the same earns nothing)")
 
 
 def score_field(kind: str, given: Any, key: Any, tolerance: Tolerance | None = None) -> float:
@@ -103,14 +133,6 @@ def where_wrong(wrong: list[tuple[int, int]] | list[int], *, matrix: bool, limit
     return "; ".join(parts)
 
 
-def _array_feedback(wrong: list, n: int, informative: int, *, matrix: bool) -> str:
-    text = f"{len(wrong)} of {n} entries wrong: {where_wrong(wrong, matrix=matrix)}"
-    if informative == 0:
-        return f"{text}; each entry is worth 1/{n} of this part"
-    return (f"{text}; each wrong entry costs 1/{informative} of this part "
-            "(an answer with every entry the same earns nothing)")
-
-
 def layout_of(kind: str, value: Any) -> tuple[int, ...] | None:
     """Return the layout of a field's value: (n,) for vectors and shapes, (rows, cols), or None."""
     if kind in ("vector", "shape"):
@@ -157,11 +179,14 @@ def compare_field(kind: str, given: Any, key: Any,
         raise ValueError(f"unknown field kind {kind!r}")
     if not wrong:
         return 1.0, True, "correct"
-    n = len(flat)
-    informative = n - constant_hits(flat, tolerance)
-    right = [True] * (n - len(wrong)) + [False] * len(wrong)
+    bad = set(wrong)
+    if kind == "matrix":
+        right = [(r, c) not in bad for r, row in enumerate(key) for c in range(len(row))]
+    else:
+        right = [i not in bad for i in range(len(flat))]
     score = array_credit(right, flat, tolerance)
-    return score, False, _array_feedback(wrong, n, informative, matrix=kind == "matrix")
+    text = f"{len(wrong)} of {len(flat)} entries wrong: {where_wrong(wrong, matrix=kind == 'matrix')}"
+    return score, False, f"{text}; {costs(flat, tolerance)}"
 
 
 def field_matches(kind: str, given: Any, key: Any, tolerance: Tolerance | None = None) -> bool:

@@ -118,14 +118,20 @@ def test_shapes_get_credit_per_size():
 
 
 @pytest.mark.parametrize("key,answer,expected", [
-    # 4 distinct entries: the best constant gets 1 right, each wrong entry costs 1/3.
+    # No value repeats: the best constant gets 1 right, each wrong entry costs 1/3.
     ([1, 2, 3, 4], [1, 2, 3, 5], 2 / 3),
     ([1, 2, 3, 4], [0, 0, 0, 0], 0.0),
     ([1, 2, 3, 4], [1, 1, 1, 1], 0.0),
-    # 12 entries, 8 of them 0: each wrong entry costs 1/4; zeros everywhere earn nothing.
+    # 12 entries, 8 of them 0: a wrong 0 costs 1/8, another wrong entry 1/4.
     ([0] * 8 + [1, 2, 3, 4], [0] * 8 + [1, 2, 3, 5], 0.75),
+    ([0] * 8 + [1, 2, 3, 4], [7] + [0] * 7 + [1, 2, 3, 4], 0.875),
+    ([0] * 8 + [1, 2, 3, 4], [7] + [0] * 7 + [1, 2, 3, 5], 0.625),
     ([0] * 8 + [1, 2, 3, 4], [0] * 12, 0.0),
+    ([0] * 8 + [1, 2, 3, 4], [1] * 12, 0.0),
     ([0] * 8 + [1, 2, 3, 4], [1] * 8 + [1, 2, 3, 4], 0.0),
+    # One entry stands out: a stray wrong 0 keeps 3/4 of the credit.
+    ([10, 0, 0, 0, 0], [10, 0, 0, 0, 1], 0.75),
+    ([10, 0, 0, 0, 0], [0, 0, 0, 0, 0], 0.0),
     # A constant key: nothing to discount, each entry is worth 1/n.
     ([5] * 4, [5, 5, 5, 4], 0.75),
 ])
@@ -133,6 +139,12 @@ def test_credit_is_relative_to_the_best_constant_guess(key, answer, expected):
     right = [a == k for a, k in zip(answer, key)]
     assert array_credit(right, key) == pytest.approx(expected)
     assert score_field("vector", [F(a) for a in answer], key) == pytest.approx(expected)
+
+
+def test_every_constant_answer_earns_nothing_on_a_key_that_is_not_constant():
+    key = [0.0, 1.5, 1.5, 0.0, 2.25, 0.0]
+    for c in (0, 1.5, 2.25, -1, 0.001):
+        assert score_field("vector", [F(c)] * 6, key, SIG3) == 0.0
 
 
 def test_array_feedback_says_where_and_the_rule():
@@ -143,10 +155,11 @@ def test_array_feedback_says_where_and_the_rule():
     given[1][0:3] = [9, 9, 9]
     score, correct, msg = compare_field("matrix", [[F(v) for v in r] for r in given], key)
     assert not correct and score == pytest.approx(1 - 3 / 8)
-    assert msg.startswith("3 of 12 entries wrong: row 2, columns 1-3")
-    assert "1/8" in msg
+    assert msg.startswith("3 of 12 entries wrong: row 2, columns 1-3;")
+    assert "1/4 of this part where the key holds its most common value and 1/8 elsewhere" in msg
     score, _, msg = grade("vector", "[1, 9, 3, 9, 9, 6]", [1, 2, 3, 4, 5, 6])
-    assert msg.startswith("3 of 6 entries wrong: entries 2, 4-5") and score == pytest.approx(0.4)
+    assert msg.startswith("3 of 6 entries wrong: entries 2, 4-5;") and score == pytest.approx(0.4)
+    assert "each wrong entry costs 1/5" in msg
 
 
 def test_choice_is_all_or_nothing():
