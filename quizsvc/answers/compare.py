@@ -73,6 +73,23 @@ def array_credit(right: Sequence[bool], key: Sequence[Any],
     return max(0.0, 1.0 - wrong_mode / m - wrong_rest / (n - m))
 
 
+def entry_costs(key: Sequence[Any], tolerance: Tolerance | None = None) -> list[float]:
+    """Return what getting each entry of a flat `key` wrong costs under `array_credit`.
+
+    ``array_credit = max(0, 1 - sum of the costs of the wrong entries)``, so an
+    exporter can rebuild the engine's credit entry by entry. (Weights alone
+    cannot: weighting entries by these costs still pays a constant answer half
+    the credit, since the rule subtracts what a constant answer gets.)
+    """
+    n = len(key)
+    in_mode, m = most_common(key, tolerance)
+    if m == n:
+        return [1 / n] * n
+    if m == 1:
+        return [1 / (n - 1)] * n
+    return [1 / m if c else 1 / (n - m) for c in in_mode]
+
+
 def costs(key: Sequence[Any], tolerance: Tolerance | None = None) -> str:
     """Return what a wrong entry costs under `array_credit`, as the feedback says it."""
     n = len(key)

@@ -185,3 +185,16 @@ def test_a_transposed_answer_is_diagnosed_not_refused():
     assert "read as a 4x3 matrix" in grade_.fields[0].feedback
     typed = "; ".join(" ".join(str(v) for v in row) for row in x)
     assert fam.check(params, typed).correct
+
+
+@pytest.mark.parametrize("key", [[0] * 8 + [1, 2, 3, 4], [1, 2, 3, 4, 5, 6], [5, 5, 5], [10, 0, 0, 0, 0]])
+def test_entry_costs_rebuild_the_credit(key):
+    """Exporters score entry by entry: 1 minus the costs of the wrong entries, floored at 0."""
+    from itertools import product
+    from quizsvc.answers import entry_costs
+    cost = entry_costs(key)
+    for right in product([True, False], repeat=len(key)):
+        expected = max(0.0, 1 - sum(c for c, r in zip(cost, right) if not r))
+        if all(right):
+            expected = 1.0
+        assert array_credit(list(right), key) == pytest.approx(expected)
