@@ -8,8 +8,9 @@ for what a constant answer would not get.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any
 
 from quizsvc.answers.tolerance import DEFAULT, Tolerance, scale_of, tolerance_for
 
@@ -51,26 +52,20 @@ def array_credit(right: Sequence[bool], key: Sequence[Any],
 
     The rule (README, "Partial credit"): of the n entries of the key, M hold
     its most common value (those a constant answer, all zeros included, gets
-    right) and n - M the others. The two groups weigh the same: a wrong entry
-    costs 1/M in the first group and 1/(n - M) in the second,
-    ``credit = max(0, A + B - 1)`` with A and B the shares right in each group.
-    So every constant answer earns 0, and one wrong entry keeps 1 - 1/M or
-    1 - 1/(n - M). Two special keys: when no value repeats (M = 1) every wrong
-    entry costs 1/(n - 1); when all entries are equal (M = n) each is worth 1/n.
+    right). Credit is ``max(0, 1 - the costs of the wrong entries)``, where a
+    wrong entry costs 1/(n - M), or 1/max(M, n - M) where the key holds its
+    most common value (`entry_costs`). When M <= n - M that is simply
+    ``(right - M) / (n - M)``, the share of the rest a student got beyond the
+    best constant answer; when most entries are zeros, a stray wrong zero costs
+    1/M. Every constant answer earns 0; one wrong entry keeps most of the
+    credit unless it is the key's only entry that differs from the rest. A key
+    whose entries are all equal has nothing to discount: each entry is worth 1/n.
     `right[i]` says whether entry i is right; `key` is flat, in the same order.
     """
-    n = len(key)
-    wrong = n - sum(map(bool, right))
-    if wrong == 0:
+    if all(right):
         return 1.0
-    in_mode, m = most_common(key, tolerance)
-    if m == n:
-        return (n - wrong) / n
-    if m == 1:
-        return max(0.0, 1.0 - wrong / (n - 1))
-    wrong_mode = sum(1 for r, c in zip(right, in_mode) if c and not r)
-    wrong_rest = wrong - wrong_mode
-    return max(0.0, 1.0 - wrong_mode / m - wrong_rest / (n - m))
+    cost = entry_costs(key, tolerance)
+    return max(0.0, 1.0 - sum(c for c, ok in zip(cost, right) if not ok))
 
 
 def entry_costs(key: Sequence[Any], tolerance: Tolerance | None = None) -> list[float]:
@@ -78,16 +73,14 @@ def entry_costs(key: Sequence[Any], tolerance: Tolerance | None = None) -> list[
 
     ``array_credit = max(0, 1 - sum of the costs of the wrong entries)``, so an
     exporter can rebuild the engine's credit entry by entry. (Weights alone
-    cannot: weighting entries by these costs still pays a constant answer half
-    the credit, since the rule subtracts what a constant answer gets.)
+    cannot: weighting entries by these costs still pays a constant answer a
+    share, since the rule subtracts what a constant answer gets.)
     """
     n = len(key)
     in_mode, m = most_common(key, tolerance)
     if m == n:
         return [1 / n] * n
-    if m == 1:
-        return [1 / (n - 1)] * n
-    return [1 / m if c else 1 / (n - m) for c in in_mode]
+    return [1 / max(m, n - m) if c else 1 / (n - m) for c in in_mode]
 
 
 def costs(key: Sequence[Any], tolerance: Tolerance | None = None) -> str:
@@ -96,11 +89,11 @@ def costs(key: Sequence[Any], tolerance: Tolerance | None = None) -> str:
     _, m = most_common(key, tolerance)
     if m == n:
         return f"each entry is worth 1/{n} of this part"
-    if m == 1:
-        return (f"each wrong entry costs 1/{n - 1} of this part "
+    if m <= n - m:
+        return (f"each wrong entry costs 1/{n - m} of this part "
                 "(an answer with every entry the same earns nothing)")
-    return (f"a wrong entry costs 1/{m} of this part where the key holds its most common value "
-            f"and 1/{n - m} elsewhere (an answer with every entry the same earns nothing)")
+    return (f"a wrong entry costs 1/{n - m} of this part, or 1/{m} where the key holds its most "
+            "common value (an answer with every entry the same earns nothing)")
 
 
 def score_field(kind: str, given: Any, key: Any, tolerance: Tolerance | None = None) -> float:

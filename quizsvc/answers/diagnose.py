@@ -21,8 +21,9 @@ complete diagnoses first, then partial ones; singles before pairs; catalogue ord
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import combinations
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from quizsvc.answers.compare import field_matches
 from quizsvc.families.problem import Misconception
@@ -156,6 +157,3 @@ def diagnoses(spec: Sequence[Any], key: dict[str, Any], parsed: dict[str, Any],
     found.sort(key=lambda d: (not d["complete"], len(d["codes"])))
     return found
 
-
-def titles(codes: Sequence[str], lookup: Callable[[str], Misconception]) -> list[str]:
-    return [lookup(c).title for c in codes]

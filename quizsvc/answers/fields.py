@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from quizsvc.answers.parse import _clean, parse_field
 from quizsvc.errors import AnswerError

@@ -174,7 +174,7 @@ def parse_vector(value: Any) -> list[Fraction]:
     if not isinstance(value, str):
         return [parse_number(value)]
     text = _clean(value)
-    if text.endswith("^T") or text.endswith("'"):  # [1 2 3]^T or [1 2 3]': the same entries
+    if text.endswith(("^T", "'")):  # [1 2 3]^T or [1 2 3]': the same entries
         text = text[:-2] if text.endswith("^T") else text[:-1]
     inner = _strip_brackets(text)
     if any(ch in inner for ch in "[]();{}\n"):

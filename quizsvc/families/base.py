@@ -26,8 +26,14 @@ from quizsvc.answers.compare import layout_of
 from quizsvc.answers.diagnose import LAYOUT_MISTAKES, diagnoses, field_explanations
 from quizsvc.answers.fields import parse_fields
 from quizsvc.errors import AnswerError, ParamError
+from quizsvc.families.problem import (
+    AnswerField,
+    FieldResult,
+    Grade,
+    Misconception,
+    Problem,
+)
 from quizsvc.families.rng import SEED_MAX, SEED_MIN, Sampler
-from quizsvc.families.problem import AnswerField, FieldResult, Grade, Misconception, Problem
 
 LEVELS = ("easy", "medium", "hard")
 
@@ -176,9 +182,6 @@ class Family:
             codes = sorted({c for d in found for c in d["fields"].get(r.name, ())},
                            key=[c for d in found for c in d["codes"]].index)
             r.misconceptions = codes
-            if r.name in parsed and layout_of(_kind(spec, r.name), parsed[r.name]) \
-                    != layouts[r.name]:
-                r.feedback = f"{read_as(_kind(spec, r.name), parsed[r.name])}: not the layout asked for"
             if codes and len(spec) > 1:
                 r.feedback += "; matches: " + ", or ".join(self._title(c) for c in codes)
         grade.diagnoses = [{"codes": d["codes"], "complete": d["complete"]} for d in found]
@@ -273,10 +276,6 @@ def with_tolerance(prompt: str, spec: list[AnswerField]) -> str:
     if any(f.kind == "number" for f in tolerated):
         sentence = sentence[:-1] + "; a fraction may be written as a percentage (72%)."
     return f"{prompt}\n\n{sentence}"
-
-
-def _kind(spec: list[AnswerField], name: str) -> str:
-    return next(f.kind for f in spec if f.name == name)
 
 
 def read_as(kind: str, value: Any) -> str:

@@ -8,9 +8,16 @@ from pathlib import Path
 import pytest
 
 from quizsvc import families
-from quizsvc.answers import (Tolerance, array_credit, compare_field, parse_field, score_field,
-                             tolerance_for)
+from quizsvc.answers import (
+    Tolerance,
+    array_credit,
+    compare_field,
+    parse_field,
+    score_field,
+    tolerance_for,
+)
 from quizsvc.answers import compare as compare_module
+from quizsvc.errors import AnswerError
 
 SIG3 = Tolerance(sig=3)
 
@@ -53,7 +60,7 @@ def test_a_field_without_a_tolerance_holds_real_keys_to_the_default():
 def test_integers_are_exact(kind, typed, key, ok):
     try:
         assert grade(kind, typed, key, SIG3)[1] is ok
-    except Exception as exc:  # "12%" is refused for an integer blank: not a right answer either
+    except AnswerError as exc:  # "12%" is refused for an integer blank: not a right answer either
         assert not ok and "percentage" in str(exc)
 
 
@@ -118,6 +125,8 @@ def test_shapes_get_credit_per_size():
 
 
 @pytest.mark.parametrize("key,answer,expected", [
+    # The issue's reference case: 3 wrong of 9, the 3s (most common) among them: (6 - 3) / 6.
+    ([-1, 3, -2, 3, -3, 1, 0, 3, 1], [-1, 6, -2, 0, -3, 1, 0, 0, 1], 0.5),
     # No value repeats: the best constant gets 1 right, each wrong entry costs 1/3.
     ([1, 2, 3, 4], [1, 2, 3, 5], 2 / 3),
     ([1, 2, 3, 4], [0, 0, 0, 0], 0.0),
@@ -156,7 +165,12 @@ def test_array_feedback_says_where_and_the_rule():
     score, correct, msg = compare_field("matrix", [[F(v) for v in r] for r in given], key)
     assert not correct and score == pytest.approx(1 - 3 / 8)
     assert msg.startswith("3 of 12 entries wrong: row 2, columns 1-3;")
-    assert "1/4 of this part where the key holds its most common value and 1/8 elsewhere" in msg
+    assert "each wrong entry costs 1/8 of this part" in msg  # 4 zeros, 8 others: all cost 1/8
+    key = [[0] * 4, [0] * 4, [1, 2, 0, 0]]
+    score, _, msg = compare_field("matrix", [[F(0)] * 4, [F(0)] * 4, [F(1), F(2), F(0), F(9)]], key)
+    assert msg == ("1 of 12 entries wrong: row 3, column 4; a wrong entry costs 1/2 of this part, "
+                   "or 1/10 where the key holds its most common value (an answer with every "
+                   "entry the same earns nothing)") and score == pytest.approx(0.9)
     score, _, msg = grade("vector", "[1, 9, 3, 9, 9, 6]", [1, 2, 3, 4, 5, 6])
     assert msg.startswith("3 of 6 entries wrong: entries 2, 4-5;") and score == pytest.approx(0.4)
     assert "each wrong entry costs 1/5" in msg
@@ -182,7 +196,7 @@ def test_a_transposed_answer_is_diagnosed_not_refused():
     transposed = [list(col) for col in zip(*x)]
     grade_ = fam.check(params, {"output": transposed})
     assert grade_.score == 0.0 and grade_.misconception == "transposed_answer"
-    assert "read as a 4x3 matrix" in grade_.fields[0].feedback
+    assert grade_.fields[0].feedback == "expected 3x4, got 4x3"  # graded: the shape may be said
     typed = "; ".join(" ".join(str(v) for v in row) for row in x)
     assert fam.check(params, typed).correct
 
@@ -191,6 +205,7 @@ def test_a_transposed_answer_is_diagnosed_not_refused():
 def test_entry_costs_rebuild_the_credit(key):
     """Exporters score entry by entry: 1 minus the costs of the wrong entries, floored at 0."""
     from itertools import product
+
     from quizsvc.answers import entry_costs
     cost = entry_costs(key)
     for right in product([True, False], repeat=len(key)):
