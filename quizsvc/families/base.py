@@ -168,8 +168,9 @@ class Family:
                        if layout_of(f.kind, parsed[f.name]) != layouts[f.name]
                        and not explained[f.name]}
             if refused:
-                raise AnswerError(_refusal(spec, refused), errors={n: "does not fit this blank"
-                                                                   for n in refused})
+                raise AnswerError(_refusal(spec, refused),
+                                  errors={n: f"{how}, which does not fit this blank"
+                                          for n, how in refused.items()})
         score = sum(r.score for r in results) / len(results)
         correct = all(r.correct for r in results)
         grade = Grade(score=round(score, 6), correct=correct, fields=results, feedback="",

@@ -22,7 +22,8 @@ def test_a_layout_no_mistake_explains_is_refused_without_using_an_attempt(client
     r = answer(client, student, p["id"], odd)
     assert r.status_code == 422, r.json
     assert f"read as {len(shape) + 3} sizes ({odd})" in r.json["message"]
-    assert r.json["errors"] == {"shape": "does not fit this blank"}
+    assert r.json["errors"] == {"shape": f"read as {len(shape) + 3} sizes ({odd}), "
+                                         "which does not fit this blank"}
     assert attempts_at(db, p["id"]) == 0
     shown = client.get(f"/api/v1/problems/{p['id']}", headers=student.headers).json
     assert shown["attempts_left"] == 3
