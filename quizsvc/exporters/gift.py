@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from quizsvc.exporters.common import SHARE, category_path
 from quizsvc.exporters.items import Item, Option, Skipped
 from quizsvc.exporters.markup import plain_number
-from quizsvc.exporters.moodle import SHARE, category_path
+from quizsvc.exporters.registry import Format, Options, Written, register
 
 _SPECIAL = "~=#{}:"
 
@@ -78,9 +79,9 @@ def question(item: Item, style: str = "typed") -> str | Skipped:
                    "for a multiple-choice version")
 
 
-def export(items: Iterable[Item], *, title: str = "quizsvc", style: str = "typed"
-           ) -> tuple[bytes, list[Skipped], int]:
-    """Return the GIFT text of `items`, the items left out, and how many were written."""
+def write(items: Iterable[Item], options: Options) -> Written:
+    """Return the GIFT text of `items`, with the items left out."""
+    title, style = options.title, options.style
     groups: dict[tuple[str, str], list[Item]] = {}
     for item in items:
         groups.setdefault((item.family, item.level), []).append(item)
@@ -100,4 +101,8 @@ def export(items: Iterable[Item], *, title: str = "quizsvc", style: str = "typed
     if skipped:
         out.append(f"// left out {len(skipped)} items:\n")
         out += [f"//   {s.ident}: {' '.join(s.reason.split())}\n" for s in skipped]
-    return "".join(out).encode("utf-8"), skipped, count
+    return Written("".join(out).encode("utf-8"), count, skipped)
+
+
+REGISTERED = register(Format("gift", "GIFT", "text/plain; charset=utf-8", ".txt", write,
+                         "Moodle's plain-text format: numerical and multiple-choice questions"))

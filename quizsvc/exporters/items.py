@@ -20,7 +20,7 @@ from typing import Any, Iterable, Literal
 from quizsvc.answers.compare import tolerance_for
 from quizsvc.exporters.markup import escape, inline, plain_number, to_html
 from quizsvc.families import get as get_family
-from quizsvc.families.problem import Problem
+from quizsvc.families.problem import Figure, Problem
 
 Form = Literal["numerical", "choice", "blanks"]
 
@@ -110,6 +110,8 @@ class Item:
     weights_exact: bool                  # blank weights reproduce the engine's partial credit
     number_issue: str | None = None      # why typed numeric forms are impossible, if they are
     meta: dict[str, Any] = field(default_factory=dict)
+    figures: tuple[Figure, ...] = ()     # pictures drawn from the parameters (SVG)
+    problem: Problem | None = None       # the source: Markdown prompt and solution, for print
 
     @property
     def has_distractors(self) -> bool:
@@ -376,7 +378,8 @@ def build_item(problem: Problem) -> Item:
         layout=tuple(layout), options=_options(problem, spec, mistakes),
         choice_options=_choice_options(spec[0], problem.answer[spec[0]["name"]], mistakes)
         if form == "choice" else (),
-        weights_exact=exact, number_issue=issue)
+        weights_exact=exact, number_issue=issue,
+        figures=tuple(getattr(problem, "figures", None) or ()), problem=problem)
 
 
 def build_items(problems: Iterable[Problem]) -> tuple[list[Item], list[Skipped]]:

@@ -12,31 +12,18 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Iterable
 
+from quizsvc.exporters.common import SHARE, category_path, fraction, left_out_comment
 from quizsvc.exporters.items import Blank, Item, Option, Skipped, answer_table
 from quizsvc.exporters.markup import escape, plain_number
-from quizsvc.exporters.qti12 import left_out_comment
+from quizsvc.exporters.registry import Format, Options, Written, register
 
 MAX_CLOZE_BLANKS = 256
-
-# Moodle accepts only these grades for an answer (and their negatives).
-ALLOWED = ("100", "90", "83.33333", "80", "75", "70", "66.66667", "60", "50", "40", "33.33333",
-           "30", "25", "20", "16.66667", "14.28571", "12.5", "11.11111", "10", "5", "0")
-# 100 / n for n = 1..10, the shares of n correct options of a multiple-answer question.
-SHARE = {n: ALLOWED[i] for n, i in zip(range(1, 11), (0, 8, 10, 12, 13, 14, 15, 16, 17, 18))}
 
 # Cloze sub-question text is entity-decoded by Moodle before it is stored, and
 # ``#``, ``}``, ``~`` (and a backslash before them) end an answer or feedback:
 # writing every such character as an entity keeps the text intact.
 _CLOZE = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("#", "&#35;"),
           ("{", "&#123;"), ("}", "&#125;"), ("~", "&#126;"), ("\\", "&#92;"), ("/", "&#47;"))
-
-
-def fraction(value: float) -> str:
-    """Return `value` (percent) as one of Moodle's allowed grades, or raise `ValueError`."""
-    for text in ALLOWED:
-        if abs(abs(value) - float(text)) < 1e-4:
-            return ("-" if value < 0 and text != "0" else "") + text
-    raise ValueError(f"{value}% is not a grade Moodle accepts")
 
 
 @lru_cache(maxsize=4096)  # the same mistakes' feedback recurs in every variant of a family
@@ -151,14 +138,9 @@ def question(item: Item, style: str = "typed") -> str | Skipped:
     return Skipped(item.ident, reason)
 
 
-def category_path(title: str, family: str, level: str) -> str:
-    """Return the category of a family and level (``/`` in a name is written ``//``)."""
-    parts = [p.replace("/", "//") for p in (title, family, level)]
-    return "$course$/top/" + "/".join(parts)
-
-
-def export(items: Iterable[Item], *, title: str = "quizsvc", style: str = "typed") -> tuple[bytes, list[Skipped], int]:
-    """Return the Moodle XML of `items`, the items left out, and how many were written."""
+def write(items: Iterable[Item], options: Options) -> Written:
+    """Return the Moodle XML of `items`, with the items left out."""
+    title, style = options.title, options.style
     groups: dict[tuple[str, str], list[Item]] = {}
     for item in items:
         groups.setdefault((item.family, item.level), []).append(item)
@@ -177,4 +159,8 @@ def export(items: Iterable[Item], *, title: str = "quizsvc", style: str = "typed
                 out.append(q)
                 count += 1
     out.append(left_out_comment(skipped) + "</quiz>\n")
-    return "".join(out).encode("utf-8"), skipped, count
+    return Written("".join(out).encode("utf-8"), count, skipped)
+
+
+REGISTERED = register(Format("moodle", "Moodle XML", "application/xml", ".xml", write,
+                         "Moodle question bank: numerical, multiple-choice and cloze questions"))

@@ -18,8 +18,10 @@ import io
 import zipfile
 from typing import Iterable
 
+from quizsvc.exporters.common import left_out_comment
 from quizsvc.exporters.items import Blank, Item, Option, Skipped, answer_table
 from quizsvc.exporters.markup import decimal, escape, escape_attr, plain_number
+from quizsvc.exporters.registry import Format, Options, Pick, Written, register
 
 MAX_BLANKS = 64
 NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -170,9 +172,6 @@ def question(item: Item, style: str = "typed") -> str | Skipped:
     return Skipped(item.ident, reason)
 
 
-Pick = int | dict[tuple[str, str], int] | None  # questions drawn per group (None: all)
-
-
 def assessment(items: Iterable[Item], *, ident: str, title: str, style: str, pick: Pick
                ) -> tuple[str, list[Skipped], int, int]:
     """Return the assessment XML, the items left out, items written and points possible."""
@@ -200,15 +199,6 @@ def assessment(items: Iterable[Item], *, ident: str, title: str, style: str, pic
         out.append("</section>\n")
     out.append("</section></assessment>" + left_out_comment(skipped) + "</questestinterop>\n")
     return "".join(out), skipped, count, points
-
-
-def left_out_comment(skipped: list[Skipped]) -> str:
-    """Return an XML comment listing the items left out, and why (empty if none)."""
-    if not skipped:
-        return ""
-    lines = "".join(f"\n  {s.ident}: {s.reason}" for s in skipped)
-    text = f"left out {len(skipped)} items:{lines}\n".replace("--", "- -")
-    return f"<!-- {text} -->\n"
 
 
 def manifest(ident: str) -> str:
@@ -243,9 +233,9 @@ def assessment_meta(ident: str, title: str, points: int) -> str:
             "<submission_types>online_quiz</submission_types></assignment></quiz>\n")
 
 
-def export(items: list[Item], *, title: str = "quizsvc", style: str = "typed",
-           pick: Pick = 1) -> tuple[bytes, list[Skipped], int]:
-    """Return the QTI zip of `items`, the items left out, and how many were written."""
+def write(items: list[Item], options: Options) -> Written:
+    """Return the QTI zip of `items`, with the items left out."""
+    title, style, pick = options.title, options.style, options.pick
     digest = hashlib.sha256("\n".join([title, style, repr(pick), *(i.ident for i in items)]).encode())
     ident = "qs" + digest.hexdigest()[:20]
     xml, skipped, count, points = assessment(items, ident=ident, title=title, style=style, pick=pick)
@@ -259,4 +249,9 @@ def export(items: list[Item], *, title: str = "quizsvc", style: str = "typed",
         put("non_cc_assessments/", "")
         put(f"{ident}/assessment_meta.xml", assessment_meta(ident, title, points))
         put(f"{ident}/{ident}.xml", xml)
-    return buf.getvalue(), skipped, count
+    return Written(buf.getvalue(), count, skipped)
+
+
+REGISTERED = register(Format("qti12", "Canvas QTI 1.2", "application/zip", ".zip", write,
+                         "Canvas quiz package: question groups, numerical, fill-in and "
+                         "multiple-choice questions", filename_suffix="-qti"))
