@@ -8,9 +8,10 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from quizsvc import exporters
 from quizsvc.api.auth import auth_required, current_user
-from quizsvc.exporters import STYLES, export
+from quizsvc.exporters import STYLES, ExportResult, export
 from quizsvc.extensions import db
-from quizsvc.services import banks
+from quizsvc.exporters.pdf import MODES
+from quizsvc.services import banks, papers
 from quizsvc.services.exports import (MAX_POOL, POOL, bank_attempts_csv, export_problems,
                                       grades_csv)
 
@@ -46,6 +47,11 @@ class ExportArgs(Schema):
     pick = fields.Integer(load_default=None, validate=validate.Range(0, 10_000),
                           metadata={"description": "QTI: questions drawn per family and level "
                                                    "(default: the bank's counts; 0: all)"})
+    mode = fields.String(load_default="worksheet", validate=validate.OneOf(MODES),
+                         metadata={"description": "pdf: worksheet, exam (a version per assigned "
+                                                  "student), key (the worksheet's) or exam-key"})
+    split = fields.Boolean(load_default=False,
+                           metadata={"description": "pdf exam: one PDF per student, in a zip"})
 
 
 def _file(data: bytes | str, media_type: str, filename: str, **headers: str) -> Response:
@@ -72,11 +78,35 @@ def export_formats() -> list[dict]:
 def export_bank(args: dict, bank_id: int) -> Response:
     """Export a bank for an LMS (its owner or an admin)."""
     bank = banks.get_bank(db.session, current_user(), bank_id, manage=True)
-    pool = export_problems(bank, current_app.config["SECRET_KEY"], args["pool"])
+    secret = current_app.config["SECRET_KEY"]
+    if args["format"] == "pdf":
+        printed = papers.bank_papers(db.session, bank, secret, args["mode"])
+        result = export([p for paper in printed for p in paper.problems], "pdf", title=bank.title,
+                        mode=args["mode"], papers=[p.as_tuple() for p in printed],
+                        extra={"split": args["split"]})
+        return _send(result, f"bank-{bank.id}-{result.filename}")
+    pool = export_problems(bank, secret, args["pool"])
     pick = pool.picks if args["pick"] is None else (args["pick"] or None)
     result = export(pool.problems, args["format"], title=bank.title, style=args["style"], pick=pick,
                     policy=pool.policy)
-    return _file(result.data, result.media_type, f"bank-{bank.id}-{result.filename}",
+    return _send(result, f"bank-{bank.id}-{result.filename}")
+
+
+@blp.route("/papers/<string:code>/key")
+@auth_required("instructor")
+@blp.response(200, description="The answer key (PDF) of the printed paper with this version code",
+              content_type="application/pdf")
+def paper_key(code: str) -> Response:
+    """Turn a printed paper's version code (its QR code) back into its answer key (PDF)."""
+    bank_id, _ = papers.parse_code(code)
+    banks.get_bank(db.session, current_user(), bank_id, manage=True)  # 404, or 403 if not theirs
+    bank, paper = papers.resolve(db.session, code, current_app.config["SECRET_KEY"])
+    result = export(paper.problems, "pdf", title=bank.title, mode="key", papers=[paper.as_tuple()])
+    return _send(result, f"key-{paper.code}.pdf")
+
+
+def _send(result: ExportResult, filename: str) -> Response:
+    return _file(result.data, result.media_type, filename,
                  **{"X-Quizsvc-Items": str(result.count),
                     "X-Quizsvc-Left-Out": str(len(result.skipped)),
                     "X-Quizsvc-Notes": str(len(result.notes))})

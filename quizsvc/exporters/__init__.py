@@ -24,7 +24,7 @@ from quizsvc.exporters.registry import (Format, Options, Paper, Policy, Written,
 from quizsvc.families.problem import Problem
 
 # The format modules shipped with quizsvc, imported so that they register, in this order.
-BUILTIN = ("moodle", "qti12", "gift", "jsonbank")
+BUILTIN = ("moodle", "qti12", "gift", "jsonbank", "pdf")
 STYLES = ("typed", "choice")
 
 for _module in BUILTIN:
@@ -77,7 +77,7 @@ def export(problems: Iterable[Problem], fmt: str, *, title: str = "quizsvc bank"
            style: str = "typed", pick: int | dict[tuple[str, str], int] | None = 1,
            policy: Policy | None = None, mode: str = "worksheet",
            papers: list[tuple[str, str, list[Problem]]] | None = None,
-           progress: Callable[[int], None] | None = None) -> ExportResult:
+           extra: dict[str, Any] | None = None, progress: Callable[[int], None] | None = None) -> ExportResult:
     """Export `problems` in format `fmt`; `progress(n)` is told of every n problems read.
 
     `style` "choice" makes every item with a catalogued mistake multiple choice. `pick` is how
@@ -94,10 +94,11 @@ def export(problems: Iterable[Problem], fmt: str, *, title: str = "quizsvc bank"
     printed = None
     if papers is not None:
         printed = [Paper(code, build_items(ps)[0], student) for code, student, ps in papers]
-    options = Options(title=title, style=style, pick=pick, policy=policy, mode=mode, papers=printed)
+    options = Options(title=title, style=style, pick=pick, policy=policy, mode=mode, papers=printed,
+                      extra=dict(extra or {}))
     written = writer.write(items, options)
-    name = _slug(title) + writer.filename_suffix + writer.extension
-    return ExportResult(written.data, fmt, name, writer.media_type, written.count,
+    name = _slug(title) + writer.filename_suffix + (written.extension or writer.extension)
+    return ExportResult(written.data, fmt, name, written.media_type or writer.media_type, written.count,
                         skipped + written.left_out, written.notes)
 
 

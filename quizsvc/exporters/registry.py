@@ -55,6 +55,8 @@ class Written:
     count: int
     left_out: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    media_type: str | None = None   # when this file is not the format's usual type (a zip of PDFs)
+    extension: str | None = None
 
 
 @dataclass(frozen=True)
