@@ -26,6 +26,7 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from quizsvc import families
+from quizsvc.errors import QuizError
 from quizsvc.exporters.common import ALLOWED, SHARE, category_path, left_out_comment
 from quizsvc.exporters.items import Blank, Item, Option, Skipped, answer_table
 from quizsvc.exporters.markup import _XML_BAD, escape, escape_attr, plain_number
@@ -182,8 +183,15 @@ def engine_graded(item: Item, mark: int) -> tuple[str, str | None]:
     grades), and a note if some credit had to be rounded down."""
     fam = families.get(item.family)
     spec = fam.answer_spec(item.params)
-    scores = [1.0 if o.correct else fam.grade(item.params, item.key, spec, o.answer).score
-              for o in item.options]
+
+    def score(option: Option) -> float:
+        if option.correct:
+            return 1.0
+        try:
+            return fam.grade(item.params, item.key, spec, option.answer).score
+        except (QuizError, ArithmeticError, ValueError, IndexError, KeyError, TypeError):
+            return 0.0  # an answer the engine cannot grade earns nothing here either
+    scores = [score(o) for o in item.options]
     grades = [_grade_floor(s) for s in scores]
     rounded = any(abs(float(g) - 100 * s) > 1e-4 for g, s in zip(grades, scores))
     return (multichoice(item, item.options, mark=mark, grades=grades),

@@ -233,7 +233,7 @@ def write(items: list[Item], options: Options) -> Written:
     papers, key = _papers(items, options)
     count = sum(len(p.items) for p in papers)
     notes = []
-    if options.extra.get("split") and len(papers) > 1:
+    if options.extra.get("split") and options.mode in ("exam", "exam-key"):
         buf = io.BytesIO()
         left: list[str] = []
         with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
