@@ -47,8 +47,8 @@ def _equation(tex: str, display: bool) -> str:
         return f"#raw({string(tex)})"
     if display:
         return f"#fit[$ {eq} $]"
-    # A matrix inline is as wide as a display: let it shrink to the line.
-    return f"#fit[$display({eq})$]" if "mat(" in eq else f"${eq}$"
+    # A matrix inline is as tall as a display: typeset it so, in the line (box), shrunk to fit.
+    return f"#box(fit[$display({eq})$])" if "mat(" in eq else f"${eq}$"
 
 
 def _piece(kind: str, body: str) -> str:
