@@ -14,11 +14,12 @@ PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-
 
 def install(app: Flask) -> None:
     """Register the pages; call after the API's error handlers and the middleware."""
-    from quizsvc.web import accounts, pages, progress  # noqa: F401 - progress adds routes
+    from quizsvc.web import accounts, admin_pages, pages, progress  # noqa: F401 - progress adds routes
 
     auth.install(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(admin_pages.bp)
     errorpages.install(app)
 
     @app.context_processor
