@@ -8,7 +8,7 @@ bank into its course, and a context whose links all lead to one course becomes
 that course's LTI context (its launchers enrolled).
 
 Revision ID: courses01
-Revises: audit01
+Revises: lti02
 Create Date: 2026-12-01
 """
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "courses01"
-down_revision: str | Sequence[str] | None = "audit01"
+down_revision: str | Sequence[str] | None = "lti02"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -25,6 +25,9 @@ BLUEPRINT_MODULES: list[str] = [
     "quizsvc.api.courses",  # courses, join codes, enrolments (services/courses.py, access.py)
     "quizsvc.lti.api",  # LTI admin/instructor API (/api/v1/lti)
     "quizsvc.lti.views",  # LTI tool endpoints (/lti)
+    "quizsvc.lti.registration",  # LTI Dynamic Registration pages (/lti/register)
+    "quizsvc.lti.admin_api",  # LTI administration API (/api/v1/lti/registrations, overview)
+    "quizsvc.web.components",  # the problem component's template, filters and /static files
 ]
 
 
