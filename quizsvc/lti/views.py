@@ -12,11 +12,12 @@ from typing import Any
 
 from flask import (Blueprint, Response, current_app, has_app_context, jsonify, redirect,
                    render_template, request, url_for)
+from flask_limiter import RateLimitExceeded
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from quizsvc.extensions import db
 from quizsvc.errors import AnswerError, QuizError
+from quizsvc.extensions import db
 from quizsvc.lti import claims, keys, practice, runtime, sender
 from quizsvc.lti.deep_linking import (PickerContext, bank_ref, content_item, picker_token,
                                       read_picker_token, response_jwt)
@@ -193,6 +194,15 @@ def answer(problem_id: int) -> Any:
                          values=values if errors else None, errors=errors, notice=notice)
     resp = current_app.make_response((page, status))
     resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@blp.errorhandler(RateLimitExceeded)
+def _too_many(error: RateLimitExceeded) -> Response:
+    """A page, not JSON, for a student sending answers faster than the attempt limit."""
+    resp = _message("Too many answers at once",
+                    "Wait a minute, then go back and send your answer again.", 429)
+    resp.headers["Retry-After"] = "60"
     return resp
 
 

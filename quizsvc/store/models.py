@@ -50,6 +50,10 @@ class User(Base):
     claim_code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Browser sign-in (quizsvc/services/accounts.py): an argon2 hash, None for token-only users.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Guests (practising without an account) expire then; None for every real account.
+    guest_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user",
                                                   cascade="all, delete-orphan",

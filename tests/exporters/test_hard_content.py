@@ -6,6 +6,7 @@ import html
 
 import pytest
 
+from quizsvc.answers import tolerance_for
 from quizsvc.exporters import export
 from quizsvc.exporters.items import build_item, parse_ident
 from quizsvc.exporters.markup import to_html
@@ -54,7 +55,7 @@ def test_moodle(hard):
         assert TITLE in moodle_oracle.feedback(q, "1")
     for p in _case(hard, "real"):
         q, x = questions[ident(p)], p.answer["x"]
-        tol = max(0.01, 0.01 * abs(x))
+        tol = tolerance_for(x)  # the engine's one tolerance
         assert moodle_oracle.grade(q, typed(x + 0.9 * tol)) == 1.0
         assert moodle_oracle.grade(q, typed(x - 1.1 * tol)) == 0.0
         assert moodle_oracle.grade(q, typed(-x)) == 0.0 and TITLE in moodle_oracle.feedback(q, typed(-x))
@@ -83,7 +84,7 @@ def test_moodle(hard):
         assert [a.text for a in mr] == ["N", "C", "H", "W"]
         assert moodle_oracle.grade(q, [["N", "H", "W"], "0"]) == 1.0
         assert moodle_oracle.grade(q, [["N", "H", "W", "C"], "0"]) == pytest.approx(0.5)
-        assert moodle_oracle.grade(q, [["N"], "0.005"]) == pytest.approx((1 / 3 + 1) / 2)
+        assert moodle_oracle.grade(q, [["N"], "0.0005"]) == pytest.approx((1 / 3 + 1) / 2)
 
 
 def test_choices_inside_a_cloze_keep_their_text(hard):
@@ -121,7 +122,7 @@ def test_qti(hard):
             i = items[ident(p)]
             assert i.qtype == "numerical_question"
             x = next(iter(p.answer.values()))
-            tol = 0 if isinstance(x, int) else max(0.01, 0.01 * abs(x))
+            tol = tolerance_for(x)
             for r in right or [typed(x), typed(x + 0.9 * tol)]:
                 assert qti_oracle.process(i, {"response1": r})[0] == 100, (case, r)
             for r in wrong or [typed(-x), typed(x - 1.1 * tol - 1e-9)]:
