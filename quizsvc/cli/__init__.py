@@ -7,6 +7,7 @@ import click
 from quizsvc.cli.engine import engine_commands
 from quizsvc.cli.export import export_commands
 from quizsvc.cli.lti import lti_group
+from quizsvc.cli.serve import serve_commands
 from quizsvc.cli.service import service_commands
 
 
@@ -16,6 +17,6 @@ def main() -> None:
     """Run a quizsvc command."""
 
 
-for _command in engine_commands + service_commands + export_commands:
+for _command in engine_commands + service_commands + export_commands + serve_commands:
     main.add_command(_command)
 main.add_command(lti_group)
