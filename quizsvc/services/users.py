@@ -118,8 +118,12 @@ def import_roster(session: Session, actor: User, text: str, *,
     Rows whose email already exists are matched, not duplicated, so a roster
     can be uploaded again after students join. All rows or none are imported.
     """
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise ParamError("the roster is empty: send a CSV header line (email, and optionally "
+                         "name and sis_user_id) and one line per student", errors={"csv": "empty"})
     # newline="": the csv module's own line handling (a bare \r ends a line; \r\n in quotes stays).
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         header = [h.strip().lower() for h in reader.fieldnames or []]
         if "email" not in header:
@@ -129,6 +133,11 @@ def import_roster(session: Session, actor: User, text: str, *,
     except csv.Error as exc:
         raise ParamError(f"the roster is not valid CSV (line {reader.line_num}: {exc})",
                          errors={"csv": "not valid CSV"}) from None
+    if not records:
+        # One line only: most often a file sent with `curl -d @file`, which strips newlines.
+        raise ParamError("the roster has a header line but no student lines below it; if you "
+                         "sent a file with curl, use --data-binary @file (-d strips newlines)",
+                         errors={"csv": "no rows", "header": header})
     rows: list[RosterRow] = []
     errors: dict[str, str] = {}
     seen: set[str] = set()
