@@ -38,8 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     api = Api(app, spec_kwargs=_spec_kwargs())
 
-    from quizsvc import audit
-    from quizsvc.web import bounds, json_body, limits, outage, security
+    from quizsvc.web import audit, bounds, json_body, limits, outage, security
     from quizsvc.api import register_blueprints
     from quizsvc.api.errors import register_error_handlers
 

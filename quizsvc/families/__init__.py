@@ -10,6 +10,7 @@ import importlib
 
 from quizsvc.errors import NotFoundError
 from quizsvc.families.base import LEVELS, Family
+from quizsvc.families.contract import FamilyModule, check_module
 
 # name -> module under quizsvc.families, in the order they are taught.
 _REGISTRY: dict[str, str] = {
@@ -55,8 +56,9 @@ def get(name: str) -> Family:
                                         "allowed": list(_REGISTRY)})
         if name in _LOADED:
             return _LOADED[name]
-        module = importlib.import_module(f"quizsvc.families.{_REGISTRY[name]}")
-        family = _LOADED[name] = Family(module)
+        module: FamilyModule = check_module(
+            importlib.import_module(f"quizsvc.families.{_REGISTRY[name]}"))
+        family = _LOADED[name] = Family(module)  # type: ignore[arg-type]  # a module
     return family
 
 
@@ -65,4 +67,4 @@ def all_families() -> list[Family]:
     return [get(n) for n in names()]
 
 
-__all__ = ["LEVELS", "Family", "names", "get", "all_families"]
+__all__ = ["LEVELS", "Family", "FamilyModule", "names", "get", "all_families"]

@@ -23,7 +23,7 @@ class ItemIn(Schema):
                                                  "(instead of count)."})
 
     @validates_schema(pass_original=True)
-    def _count_or_seeds(self, data: dict, original: object, **_kwargs: object) -> None:
+    def _count_agrees_with_seeds(self, data: dict, original: object, **_kwargs: object) -> None:
         given = original if isinstance(original, dict) else {}
         seeds = data.get("seeds")
         if seeds and "count" in given and data.get("count") != len(seeds):
