@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from quizsvc.cli.banks import bank_commands
 from quizsvc.cli.engine import engine_commands
 from quizsvc.cli.export import export_commands
 from quizsvc.cli.lti import lti_group
@@ -42,6 +43,7 @@ def main() -> None:
     """Run a quizsvc command."""
 
 
-for _command in engine_commands + service_commands + export_commands + serve_commands:
+for _command in (engine_commands + service_commands + export_commands + serve_commands
+                 + bank_commands):
     main.add_command(_command)
 main.add_command(lti_group)
