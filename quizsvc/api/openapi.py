@@ -200,6 +200,15 @@ def _error(status: int, why: str | None = None) -> dict[str, Any]:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
+def _file_schema(media: str) -> dict[str, Any]:
+    """Return the schema of a downloaded file: a JSON document, text, or bytes."""
+    if media == "application/json":
+        return {"type": "object", "additionalProperties": True}
+    if media.startswith("text/") or media == "application/xml":
+        return {"type": "string"}
+    return {"type": "string", "format": "binary"}
+
+
 def _endpoints(app: Flask) -> dict[tuple[str, str], str]:
     """Return {(OpenAPI path, method): endpoint} for every rule of the app."""
     import re
@@ -292,8 +301,7 @@ def finish(doc: dict[str, Any], app: Flask) -> dict[str, Any]:
                     media["example"] = EXAMPLES[name]
             if endpoint in DOWNLOADS:
                 ok = next(s for s in responses if s.startswith("2"))
-                binary = {"type": "string", "format": "binary"}
                 responses[ok] = {"description": "The file, as an attachment.",
-                                 "content": {media: {"schema": binary, "x-when": why}
+                                 "content": {media: {"schema": _file_schema(media), "x-when": why}
                                              for media, why in DOWNLOADS[endpoint].items()}}
     return doc
