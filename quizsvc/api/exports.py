@@ -39,12 +39,12 @@ def _file(data: bytes | str, media_type: str, filename: str, **headers: str) -> 
 
 
 @blp.route("/<int:bank_id>/export")
-@auth_required("instructor")
+@auth_required()
 @blp.arguments(ExportArgs, location="query")
 @blp.response(200, description="The exported file; `X-Quizsvc-Items` items, "
                                "`X-Quizsvc-Left-Out` left out (listed in the file)")
 def export_bank(args: dict, bank_id: int) -> Response:
-    """Export a bank for an LMS (its owner or an admin)."""
+    """Export a bank for an LMS (the instructors of its course)."""
     bank = banks.get_bank(db.session, current_user(), bank_id, manage=True)
     pool = export_problems(bank, current_app.config["SECRET_KEY"], args["pool"])
     pick = pool.picks if args["pick"] is None else (args["pick"] or None)
@@ -55,19 +55,19 @@ def export_bank(args: dict, bank_id: int) -> Response:
 
 
 @blp.route("/<int:bank_id>/grades.csv")
-@auth_required("instructor")
+@auth_required()
 @blp.response(200, description="Canvas gradebook CSV: Student, ID, SIS User ID, SIS Login ID, "
                                "Section, `Title (id)`", content_type="text/csv")
 def bank_grades(bank_id: int) -> Response:
-    """Download the bank's grades as a CSV Canvas imports into its gradebook."""
-    bank = banks.get_bank(db.session, current_user(), bank_id, manage=True)
+    """Download the bank's grades as a CSV Canvas imports into its gradebook (course staff)."""
+    bank = banks.get_bank(db.session, current_user(), bank_id, staff=True)
     return _file(grades_csv(db.session, bank), "text/csv", f"bank-{bank.id}-grades.csv")
 
 
 @blp.route("/<int:bank_id>/attempts.csv")
-@auth_required("instructor")
+@auth_required()
 @blp.response(200, description="One line per attempt", content_type="text/csv")
 def bank_attempts(bank_id: int) -> Response:
-    """Download every attempt at the bank's problems as CSV."""
-    bank = banks.get_bank(db.session, current_user(), bank_id, manage=True)
+    """Download every attempt at the bank's problems as CSV (course staff)."""
+    bank = banks.get_bank(db.session, current_user(), bank_id, staff=True)
     return _file(bank_attempts_csv(db.session, bank), "text/csv", f"bank-{bank.id}-attempts.csv")

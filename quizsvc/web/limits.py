@@ -31,7 +31,8 @@ from flask import Flask, current_app, request
 from flask_limiter import Limiter, RateLimitExceeded
 
 EXEMPT_PREFIXES = ("/healthz", "/readyz", "/api/v1/openapi.json", "/api/v1/docs")
-ATTEMPT_ENDPOINTS = ("problems.create_attempt",)
+# Also the codes a script could guess: join codes and account claim codes.
+ATTEMPT_ENDPOINTS = ("problems.create_attempt", "courses.join_course", "users.claim")
 
 
 def rate_key() -> str:
