@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from quizsvc import families
 from tests.hardening.servers import ROOT, gunicorn
 
 SECTION = "## The service: a session with curl"
@@ -43,11 +44,13 @@ def run_session(env: dict[str, str], port: str) -> str:
 
 
 def expect_the_walkthrough(out: str, attempts: int) -> None:
+    """The session asks for conv_output_shape seed 3 (easy): what the engine makes of it."""
+    problem = families.get("conv_output_shape").generate(3, "easy")
     lines = out.strip().splitlines()
-    assert lines[0].startswith("The layer `nn.Conv2d(in_channels=64, out_channels=128")
+    assert lines[0] == problem.prompt.splitlines()[0]
     assert "({'max_attempts': 3, 'show_key': 'after_correct_or_last_attempt'}, 3, False)" in out
-    assert "(0.333333, 'forgot_plus_one', 2, False)" in out
-    assert "('Correct.', {'shape': [128, 250, 250]})" in out
+    assert "(0.333333, 'forgot_plus_one', 2, False)" in out  # the README's wrong answer
+    assert f"('Correct.', {problem.answer!r})" in out  # the README's right answer
     assert lines[-1] == f"[('conv_output_shape', {attempts}, {attempts // 2})]"
 
 
