@@ -57,6 +57,19 @@ def _actor(session, email: str):  # noqa: ANN001, ANN202 - a Session, a User
     return user
 
 
+def managed_banks(session, user) -> list:  # noqa: ANN001 - a Session, a User
+    """Return every bank `user` manages, over all pages."""
+    from quizsvc.services import banks
+
+    out, page = [], 1
+    while True:
+        rows, total = banks.list_banks(session, user, page=page, page_size=500)
+        out += [b for b in rows if banks.can_manage(session, user, b)]
+        if page * 500 >= total:
+            return out
+        page += 1
+
+
 def find_bank(session, user, ref: str):  # noqa: ANN001, ANN201 - a Bank
     """Return the bank `ref` names (an id, or a title, case ignored) that `user` manages."""
     from quizsvc.services import banks
@@ -64,8 +77,7 @@ def find_bank(session, user, ref: str):  # noqa: ANN001, ANN201 - a Bank
     if ref.strip().isdigit():
         return banks.get_bank(session, user, int(ref), manage=True)
     wanted = ref.strip().lower()
-    matches = [b for b in banks.list_banks(session, user)
-               if banks.can_manage(user, b) and b.title.strip().lower() == wanted]
+    matches = [b for b in managed_banks(session, user) if b.title.strip().lower() == wanted]
     if not matches:
         _fail(f"no bank titled {ref!r}; `quizsvc bank list` shows your banks")
     if len(matches) > 1:
@@ -109,8 +121,10 @@ def _create(session, user, spec: dict[str, Any]):  # noqa: ANN001, ANN202 - a Ba
 
     items = [banks.ItemSpec(i["family"], i["level"], i["count"],
                             tuple(i["seeds"]) if i["seeds"] else None) for i in spec["items"]]
+    course = banks.course_for_bank(session, user, spec["course_id"])
     return banks.create_bank(session, user, spec["title"], items,
-                             Policy(spec["max_attempts"], spec["show_key"]), spec["description"])
+                             Policy(spec["max_attempts"], spec["show_key"]), spec["description"],
+                             course, whole_course=spec["whole_course"])
 
 
 def _items_table(bank) -> str:  # noqa: ANN001 - a Bank
@@ -184,14 +198,14 @@ def list_cmd(actor_email: str) -> None:
 
     with _app().app_context():
         user = _actor(db.session, actor_email)
-        rows = [[b.id, b.title, len(b.items), sum(i.count for i in b.items),
+        rows = [[b.id, b.course_id, b.title, len(b.items), sum(i.count for i in b.items),
                  len(banks.assigned_users(db.session, b)), b.max_attempts, b.show_key]
-                for b in banks.list_banks(db.session, user) if banks.can_manage(user, b)]
+                for b in managed_banks(db.session, user)]
     if not rows:
         click.echo("no banks yet: `quizsvc bank create FILE` makes one")
         return
-    click.echo(table(["id", "title", "items", "problems", "students", "attempts", "show_key"],
-                     rows))
+    click.echo(table(["id", "course", "title", "items", "problems", "students", "attempts",
+                      "show_key"], rows))
 
 
 @bank_group.command("show")
@@ -221,9 +235,12 @@ def show_cmd(bank: str, actor_email: str) -> None:
 @click.argument("emails", nargs=-1, required=True)
 @as_option
 def assign_cmd(bank: str, emails: tuple[str, ...], actor_email: str) -> None:
-    """Assign BANK to the students with these EMAILS (each gets their own variants)."""
+    """Assign BANK to the students with these EMAILS (each gets their own variants).
+
+    Students not yet in the bank's course are enrolled in it first.
+    """
     from quizsvc.extensions import db
-    from quizsvc.services import banks
+    from quizsvc.services import banks, courses
 
     app = _app()
     with app.app_context():
@@ -231,6 +248,9 @@ def assign_cmd(bank: str, emails: tuple[str, ...], actor_email: str) -> None:
         try:
             b = find_bank(db.session, user, bank)
             users = banks.resolve_users(db.session, [], list(emails))
+            for student in users:
+                if student.role == "student":
+                    courses.enroll(db.session, user, b.course, student)
             new, already = banks.assign(db.session, b, users, app.config["SECRET_KEY"])
         except QuizError as exc:
             hint = ("; add students with `quizsvc create-user --email ...`"

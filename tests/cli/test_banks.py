@@ -53,7 +53,7 @@ def test_create_from_yaml_then_list_show_assign_results(cli):
     out = cli("bank", "create", "week3.yaml").output
     assert "created bank 1 'Week 3 - convolution shapes'" in out and "quizsvc bank assign 1" in out
     assert rows(cli("bank", "list").output) == [
-        ["1", "Week 3 - convolution shapes", "2", "4", "0", "2", "after_last_attempt"]]
+        ["1", "1", "Week 3 - convolution shapes", "2", "4", "0", "2", "after_last_attempt"]]
     shown = cli("bank", "show", "week 3 - CONVOLUTION shapes").output  # a title, case ignored
     assert ["1", "same_padding", "medium", "2", "4, 9"] in rows(shown.split("\n\n")[1])
     assert "assigned 'Week 3 - convolution shapes' to 2" in cli(
