@@ -71,8 +71,14 @@ DOWNLOADS = {
 # A working request body per schema (flask-smorest names components after their class).
 EXAMPLES: dict[str, dict[str, Any]] = {
     "ProblemCreate": {"family": "conv_output_shape", "level": "easy", "seed": 3},
-    "AttemptCreate": {"answer": "128, 250, 250"},
-    "PreviewIn": {"answer": "128, 250 250"},
+    "AttemptCreate": {"answer": "6, 22, 22"},  # the key of the ProblemCreate example
+    "PreviewIn": {"answer": "6, 22 22"},
+    "CopyIn": {"course_id": 1},
+    "ClaimIn": {"code": "K7QM-2XPD-9WRT", "name": "laptop"},
+    "CourseCreate": {"title": "CNN fundamentals", "term": "Spring 2027", "code": "CS 231N"},
+    "CourseUpdate": {"term": "Fall 2027"},
+    "JoinIn": {"code": "QX4T-7NPA"},
+    "EnrollmentIn": {"email": "grace@example.edu", "name": "Grace Hopper", "role": "student"},
     "CheckIn": {"family": "conv_output_shape",
                 "params": {"in_channels": 3, "out_channels": 8, "in_size": [32, 32],
                            "kernel_size": 3, "stride": 1, "padding": 1},
@@ -180,6 +186,36 @@ DESCRIPTIONS = {
     "lti_admin.retry_passback": "Instructors. Queues one failed passback again; others are 409.",
     "lti_registrations.create_registration": "Admins. Starts a dynamic registration with an LMS.",
     "lti_registrations.list_registrations": "Admins. Dynamic registrations and their state.",
+    "banks.copy_bank": "Instructors of both courses. A new bank with the same items and "
+                       "policy in the course named; no students, no attempts.",
+    "users.create_claim_code": "Staff of the student's course. A one-time code (shown once) the "
+                               "student claims their account with (`POST /users/claim`); an "
+                               "older unused code stops working.",
+    "courses.create_course": "Instructors and admins. You become its instructor; `join_code: "
+                             "false` makes none (students are then enrolled by staff or a "
+                             "roster).",
+    "courses.list_courses": "The courses you are a member of, each with your role; admins see "
+                            "every course. Paginated.",
+    "courses.join_course": "Students. Joins the course whose join code this is; codes are read "
+                           "without regard to case, spaces or dashes.",
+    "courses.show_course": "Members. The course, your role in it, and for staff its join code.",
+    "courses.update_course": "Its instructors. Change title, term or catalogue code, or archive "
+                             "it: an archived course takes no new members or banks.",
+    "courses.rotate_join_code": "Staff. A new join code; the old one stops working at once.",
+    "courses.disable_join_code": "Staff. Nobody can join by code until a new one is made.",
+    "courses.list_enrollments": "Staff. The course's members and their roles, paginated.",
+    "courses.enroll": "Staff enrol students (instructors also TAs and instructors) by id or "
+                      "email; a new email makes a student account.",
+    "courses.unenroll": "Staff remove students; instructors remove staff (not the last "
+                        "instructor).",
+    "courses.import_roster": "Staff. As `POST /users/roster`, into this course: a CSV body, "
+                             "existing accounts enrolled, new ones created.",
+    "courses.list_course_banks": "Staff see every bank of the course; a student the banks "
+                                 "assigned to them.",
+    "courses.create_course_bank": "Its instructors. As `POST /banks` with this course.",
+    "courses.course_results_view": "Staff. Each student's score on each bank of the course.",
+    "courses.course_analytics": "Staff. Per bank: students assigned and active, attempts, mean "
+                                "score and the most frequent mistakes.",
     "lti_registrations.overview": "Admins. Platforms, links and passbacks at a glance.",
 }
 
@@ -247,7 +283,9 @@ def statuses(op: dict[str, Any], endpoint: str, view: Any,  # noqa: ANN401 - a v
     if secured:
         out.update({401: None, 429: None, 503: None})
         role = _role(view)
-        if role in ("instructor", "admin") or any(p.get("in") == "path" for p in params):
+        # Course-scoped: a role above student, an id in the path, a body or a course to act in.
+        if role in ("instructor", "admin") or body or any(
+                p.get("in") == "path" or p.get("name") == "course_id" for p in params):
             out[403] = None
     elif endpoint == "health.readyz":
         out[503] = None
