@@ -87,7 +87,12 @@ def roster_response(course: object, args: dict) -> dict:
     if request.mimetype not in ("text/csv", "text/plain"):
         raise QuizError("send the roster as the request body with `Content-Type: text/csv`",
                         errors={"Content-Type": request.mimetype or "missing"}, status=415)
-    text = request.get_data(as_text=True)
+    try:
+        text = request.get_data().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise QuizError(f"the roster is not UTF-8 text (byte {exc.start} is not): save it as "
+                        "CSV UTF-8 and send it again", errors={"csv": "not UTF-8"},
+                        status=422) from None
     rows = user_service.import_roster(db.session, current_user(), text, course,  # type: ignore[arg-type]
                                       issue_tokens=args["tokens"],
                                       claim_codes=args["claim_codes"])

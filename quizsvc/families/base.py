@@ -71,8 +71,12 @@ class Family:
             raise ParamError(f"seed must be an integer between {SEED_MIN} and {SEED_MAX}",
                              errors={"seed": "out of range"})
         if level not in self.levels:
-            raise ParamError(f"level must be one of {', '.join(self.levels)}, got {level!r}",
-                             errors={"level": "unknown level"})
+            import difflib
+
+            near = difflib.get_close_matches(str(level).strip().lower(), self.levels, n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise ParamError(f"level must be one of {', '.join(self.levels)}, got {level!r}{hint}",
+                             errors={"level": "unknown level", "allowed": list(self.levels)})
 
     def sample(self, seed: int, level: str) -> dict[str, Any]:
         """Return the canonical parameters of variant (seed, level)."""
