@@ -105,6 +105,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 
 
 DESCRIPTIONS = {
+    "exports.export_formats": "The registry of export formats (`quizsvc/exporters/registry.py`): "
+                              "each format's name (the `format` of an export), description, "
+                              "media type and file extension.",
+    "exports.paper_key": "The answer key of one printed paper, from the version code on its "
+                         "cover, footer and QR code: the PDF with the key filled in and the "
+                         "worked solutions. A mistyped, forged or outdated code is refused; "
+                         "staff of the bank's course only.",
     "health.healthz": "Liveness: answers 200 while the process runs; checks nothing else, "
                       "needs no token and is never rate-limited.",
     "health.readyz": "Readiness: 200 when the database answers and its schema is at the latest "
@@ -223,12 +230,12 @@ DESCRIPTIONS = {
 def enums() -> dict[str, list[str]]:
     """Return the allowed values of the fields that name a family, level, role, format or policy."""
     from quizsvc import families
-    from quizsvc.exporters import FORMATS, STYLES
+    from quizsvc.exporters import STYLES, names
     from quizsvc.families.base import LEVELS
     from quizsvc.store.models import ROLES, SHOW_KEY
 
     return {"family": families.names(), "level": list(LEVELS), "role": list(ROLES),
-            "format": list(FORMATS), "style": list(STYLES), "show_key": list(SHOW_KEY)}
+            "format": list(names()), "style": list(STYLES), "show_key": list(SHOW_KEY)}
 
 
 def _error(status: int, why: str | None = None) -> dict[str, Any]:
@@ -320,6 +327,13 @@ def finish(doc: dict[str, Any], app: Flask) -> dict[str, Any]:
             if name.rstrip("s") in allowed and "enum" not in target and "$ref" not in target \
                     and target.get("type", "string") == "string":
                 target["enum"] = allowed[name.rstrip("s")]
+    for ops in doc.get("paths", {}).values():  # query and path parameters too
+        for op in ops.values():
+            for param in op.get("parameters", []) if isinstance(op, dict) else []:
+                schema = param.get("schema", {})
+                if param.get("name", "").rstrip("s") in allowed and "enum" not in schema \
+                        and "$ref" not in schema and schema.get("type") == "string":
+                    schema["enum"] = allowed[param["name"].rstrip("s")]
     endpoints = _endpoints(app)
     for path, ops in doc.get("paths", {}).items():
         for method, op in ops.items():

@@ -97,7 +97,7 @@ def test_the_examples_work(doc, client, instructor, student, admin):
 def test_named_values_are_enums(doc):
     expected = {"family": families.names(), "level": list(LEVELS),
                 "role": ["student", "instructor", "admin"],  # or a course role (below)
-                "format": ["moodle", "qti12", "gift", "json"],
+                "format": ["moodle", "qti12", "gift", "json", "pdf"],
                 "show_key": ["always", "after_correct", "after_correct_or_last_attempt",
                              "after_last_attempt", "never"]}
     found = set()

@@ -19,6 +19,7 @@ def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
 def test_an_admin_watches_platforms_and_makes_a_registration_url(server, server_env, driver,
                                                                   shoot) -> None:  # noqa: ANN001
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     _cli(server_env, "create-user", "--role", "admin", "--email", "root@example.edu")
     _cli(server_env, "set-password", "root@example.edu", stdin="a long admin password\n")
@@ -33,7 +34,9 @@ def test_an_admin_watches_platforms_and_makes_a_registration_url(server, server_
     driver.find_element(By.NAME, "email").send_keys("root@example.edu")
     driver.find_element(By.NAME, "password").send_keys("a long admin password")
     driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    driver.find_element(By.LINK_TEXT, "LTI platforms").click()
+    WebDriverWait(driver, 30).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "nav a[href='/admin/lti']"))
+    driver.find_element(By.CSS_SELECTOR, "nav a[href='/admin/lti']").click()
     assert driver.find_element(By.TAG_NAME, "h1").text == "LTI platforms"
     assert "Canvas (test)" in driver.page_source and "never" in driver.page_source
     shoot("admin-lti")
@@ -50,4 +53,6 @@ def test_an_admin_watches_platforms_and_makes_a_registration_url(server, server_
     assert width <= 360, f"the page is {width} px wide in a 360 px window"
     shoot("admin-lti-360", width=360)
     errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    viewport(driver, 1280, 1000)
+    driver.delete_all_cookies()  # the browser is shared: the next test must not be an admin
     assert not errors, errors

@@ -143,6 +143,8 @@ def _assign_a_bank(server: str, env: dict[str, str], email: str) -> None:
                                   "show_key": "after_last_attempt", "items": [
                                       {"family": "conv_output_shape", "level": "easy", "count": 2},
                                       {"family": "toeplitz_matrix", "level": "easy", "count": 1}]})
+    # Banks belong to a course: the student (who signed up on her own) is enrolled first.
+    post(f"/api/v1/courses/{bank['course_id']}/enrollments", {"email": email})
     post(f"/api/v1/banks/{bank['id']}/assign", {"emails": [email]})
 
 
