@@ -34,7 +34,7 @@ def _me() -> User:
     return user
 
 
-def _back(course_id: int) -> Any:  # noqa: ANN401 - a redirect
+def _back(course_id: int) -> Any:
     return redirect(url_for("pages.course_page", course_id=course_id), 303)
 
 
@@ -51,7 +51,7 @@ def courses_page() -> str:
 
 @bp.post("/courses")
 @login_required
-def create_course() -> Any:  # noqa: ANN401
+def create_course() -> Any:
     """Create a course taught by the viewer, then show it."""
     user = _me()
     form = {k: request.form.get(k, "") for k in ("title", "term", "code")}
@@ -73,7 +73,7 @@ def create_course() -> Any:  # noqa: ANN401
     return _back(course.id)
 
 
-def _course_context(course: Course, user: User, **extra: Any) -> dict[str, Any]:  # noqa: ANN401
+def _course_context(course: Course, user: User, **extra: Any) -> dict[str, Any]:
     staff = access.staffs(db.session, user, course)
     context: dict[str, Any] = {
         "course": course_service.summary(db.session, user, course), "staff": staff,
@@ -116,7 +116,7 @@ def _member(course: Course, user_id: int) -> User:
 
 @bp.post("/courses/<int:course_id>/enrol")
 @login_required
-def enrol_by_email(course_id: int) -> Any:  # noqa: ANN401
+def enrol_by_email(course_id: int) -> Any:
     """Enrol one student by email; an unknown email gets an account and a claim code."""
     user, course = _staff_course(course_id)
     email = request.form.get("email", "")
@@ -149,7 +149,7 @@ def enrol_by_email(course_id: int) -> Any:  # noqa: ANN401
 
 @bp.post("/courses/<int:course_id>/members/<int:user_id>/role")
 @login_required
-def change_role(course_id: int, user_id: int) -> Any:  # noqa: ANN401
+def change_role(course_id: int, user_id: int) -> Any:
     """Make a member a TA or a student (the course's instructors)."""
     user, course = _staff_course(course_id)
     member = _member(course, user_id)
@@ -170,7 +170,7 @@ def change_role(course_id: int, user_id: int) -> Any:  # noqa: ANN401
 
 @bp.post("/courses/<int:course_id>/members/<int:user_id>/remove")
 @login_required
-def remove_member(course_id: int, user_id: int) -> Any:  # noqa: ANN401
+def remove_member(course_id: int, user_id: int) -> Any:
     """Remove a member from the course (their account stays)."""
     user, course = _staff_course(course_id)
     member = _member(course, user_id)
@@ -187,7 +187,7 @@ def remove_member(course_id: int, user_id: int) -> Any:  # noqa: ANN401
 
 @bp.post("/courses/<int:course_id>/join-code")
 @login_required
-def join_code(course_id: int) -> Any:  # noqa: ANN401
+def join_code(course_id: int) -> Any:
     """Rotate (a new code), enable or disable the course's join code."""
     user, course = _staff_course(course_id)
     action = request.form.get("action", "")
@@ -246,7 +246,7 @@ def _preview(user: User, course: Course, text: str) -> dict[str, Any]:
 
 @bp.post("/courses/<int:course_id>/roster")
 @login_required
-def roster_preview(course_id: int) -> Any:  # noqa: ANN401
+def roster_preview(course_id: int) -> Any:
     """Show what a roster upload would do: accounts to create, to enrol, already in, bad rows."""
     user, course = _staff_course(course_id)
     try:
@@ -262,7 +262,7 @@ def roster_preview(course_id: int) -> Any:  # noqa: ANN401
 
 @bp.post("/courses/<int:course_id>/roster/confirm")
 @login_required
-def roster_confirm(course_id: int) -> Any:  # noqa: ANN401
+def roster_confirm(course_id: int) -> Any:
     """Apply a previewed roster, all rows or none; new accounts get claim codes, shown once."""
     user, course = _staff_course(course_id)
     try:

@@ -13,7 +13,7 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def world(app):  # noqa: ANN001, ANN201
+def world(app):
     """Instructor A's course (a TA, a student), instructor B's course; all with passwords."""
     from quizsvc.extensions import db
     from quizsvc.services import accounts, courses, users
@@ -34,7 +34,7 @@ def world(app):  # noqa: ANN001, ANN201
         return {"a": a.id, "b": b.id, "ta": ta.id, "st": st.id, "ca": ca.id, "cb": cb.id}
 
 
-def _client(app, email: str):  # noqa: ANN001, ANN202
+def _client(app, email: str):
     client = app.test_client()
     token = csrf(client.get("/login").text)
     r = client.post("/login", data={"csrf_token": token, "email": email, "password": PASSWORD})
@@ -42,12 +42,12 @@ def _client(app, email: str):  # noqa: ANN001, ANN202
     return client
 
 
-def _post(client, page: str, url: str, **data):  # noqa: ANN001, ANN202
+def _post(client, page: str, url: str, **data):
     """Post a form of `page` with the page's CSRF token."""
     return client.post(url, data={"csrf_token": csrf(client.get(page).text), **data})
 
 
-def _members(app, course_id: int) -> dict[str, str]:  # noqa: ANN001
+def _members(app, course_id: int) -> dict[str, str]:
     from quizsvc.extensions import db
 
     with app.app_context():
@@ -56,7 +56,7 @@ def _members(app, course_id: int) -> dict[str, str]:  # noqa: ANN001
         return dict(rows.all())
 
 
-def _join_code(app, course_id: int) -> str | None:  # noqa: ANN001
+def _join_code(app, course_id: int) -> str | None:
     from quizsvc.extensions import db
 
     with app.app_context():
@@ -193,7 +193,7 @@ ROSTER = ("name,email,sis_user_id\n"
           "Sam Student,ST@x.edu,\n")
 
 
-def _upload(client, course_id: int, text: str):  # noqa: ANN001, ANN202
+def _upload(client, course_id: int, text: str):
     import io
 
     page = f"/courses/{course_id}"
