@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -77,3 +78,27 @@ def test_instructor_creates_a_course_and_enrols_a_student(server, server_env, dr
     driver.find_element(By.XPATH, "//button[normalize-space()='Rotate (new code)']").click()
     _wait(driver, ".flashes", "The join code is now")
     assert driver.find_element(By.CSS_SELECTOR, "code.join-code").text != code
+
+    # A roster: previewed (nothing written), then confirmed; the new account's claim code shows.
+    roster = Path(server_env["QUIZSVC_WORK"]) / "roster.csv"
+    roster.write_text("name,email\nNew Person,new@example.edu\nStu Dent,stu@example.edu\n"
+                      "Bad Row,not-an-email\n")
+    driver.find_element(By.ID, "roster").send_keys(str(roster))
+    driver.find_element(By.XPATH, "//button[text()='Preview the roster']").click()
+    _wait(driver, "h1", "Roster preview")
+    assert "line 4" in driver.find_element(By.CSS_SELECTOR, ".error-summary").text
+    assert not driver.find_elements(By.XPATH, "//button[starts-with(text(), 'Confirm')]")
+    shoot("course-roster-bad")
+    roster.write_text("name,email\nNew Person,new@example.edu\nStu Dent,stu@example.edu\n")
+    driver.find_element(By.ID, "roster").send_keys(str(roster))
+    driver.find_element(By.XPATH, "//button[text()='Preview the roster']").click()
+    _wait(driver, "h1", "Roster preview")
+    shoot("course-roster-preview")
+    shoot("course-roster-preview-360", 360)
+    _fits(driver, 360)
+    driver.find_element(By.XPATH, "//button[starts-with(text(), 'Confirm')]").click()
+    _wait(driver, ".flashes", "Roster imported: 1 account(s) created")
+    assert "qzc_" in driver.find_element(By.ID, "new-accounts").find_element(
+        By.XPATH, "..").text
+    assert "new@example.edu" in driver.find_element(By.CSS_SELECTOR, "table.roster").text
+    shoot("course-roster-imported")
