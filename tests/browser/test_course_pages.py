@@ -102,3 +102,26 @@ def test_instructor_creates_a_course_and_enrols_a_student(server, server_env, dr
         By.XPATH, "..").text
     assert "new@example.edu" in driver.find_element(By.CSS_SELECTOR, "table.roster").text
     shoot("course-roster-imported")
+    driver.get(server + "/courses")
+    _wait(driver, "h1", "Your courses")
+    assert "Deep Learning" in driver.find_element(By.CSS_SELECTOR, "table").text
+    shoot("courses-list")
+    shoot("courses-list-360", 360)
+    _fits(driver, 360)
+
+    # The student sees the course, reduced: no roster, no join code.
+    _cli(server_env, "set-password", "stu@example.edu", stdin=PASSWORD + "\n")
+    course_url = server + "/courses/" + driver.find_element(
+        By.LINK_TEXT, "Deep Learning").get_attribute("href").rsplit("/", 1)[1]
+    driver.delete_all_cookies()
+    driver.get(server + "/login")
+    driver.find_element(By.NAME, "email").send_keys("stu@example.edu")
+    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "form.account-form button[type=submit]").click()
+    _wait(driver, ".flashes", "Signed in as stu@example.edu")
+    driver.get(course_url)
+    _wait(driver, "h1", "Deep Learning")
+    body = driver.find_element(By.TAG_NAME, "main").text
+    assert "new@example.edu" not in body and "Join code" not in body
+    shoot("course-student-360", 360)
+    driver.delete_all_cookies()

@@ -271,3 +271,10 @@ def test_every_course_form_needs_the_csrf_token(app, world):
         assert r.status_code == 400 and "<html" in r.text, action
     assert _members(app, world["ca"])["st@x.edu"] == "student"
     assert _join_code(app, world["ca"]) is not None
+
+
+def test_roster_preview_warns_that_a_listed_ta_becomes_a_student(app, world):
+    client = _client(app, "a@x.edu")
+    preview = _upload(client, world["ca"], "email\nta@x.edu\n")
+    assert preview.status_code == 200 and "TA: will become a student" in preview.text
+    assert _members(app, world["ca"])["ta@x.edu"] == "ta"
