@@ -89,6 +89,8 @@ def test_instructor_creates_a_course_and_enrols_a_student(server, server_env, dr
     assert "line 4" in driver.find_element(By.CSS_SELECTOR, ".error-summary").text
     assert not driver.find_elements(By.XPATH, "//button[starts-with(text(), 'Confirm')]")
     shoot("course-roster-bad")
+    logged = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert all("/roster" in m and "422" in m for m in logged), logged  # only the refused roster
     roster.write_text("name,email\nNew Person,new@example.edu\nStu Dent,stu@example.edu\n")
     driver.find_element(By.ID, "roster").send_keys(str(roster))
     driver.find_element(By.XPATH, "//button[text()='Preview the roster']").click()
@@ -124,4 +126,5 @@ def test_instructor_creates_a_course_and_enrols_a_student(server, server_env, dr
     body = driver.find_element(By.TAG_NAME, "main").text
     assert "new@example.edu" not in body and "Join code" not in body
     shoot("course-student-360", 360)
-    driver.delete_all_cookies()
+    assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    driver.delete_all_cookies()  # the driver is shared: leave it signed out
