@@ -23,7 +23,7 @@ def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     return done.stdout
 
 
-def _wait(driver, css: str, text: str):  # noqa: ANN001
+def _wait(driver, css: str, text: str):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -32,7 +32,7 @@ def _wait(driver, css: str, text: str):  # noqa: ANN001
         ec.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
 
 
-def _fits(driver, width: int) -> None:  # noqa: ANN001
+def _fits(driver, width: int) -> None:
     viewport(driver, width, 800)
     scroll = driver.execute_script("return document.documentElement.scrollWidth")
     viewport(driver, 1280, 1000)
