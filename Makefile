@@ -1,42 +1,66 @@
 # The two commands: `make serve` and `make test`. See README.md.
+#   make serve [HOST=127.0.0.1] [PORT=8000]   installs only what serving needs
+#   make test  [TORCH=0] [PYTEST_ARGS=...]    adds the test tools and PyTorch (TORCH=0: without)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-TORCH_WHEEL := $(firstword $(wildcard /opt/wheels/torch-2.13.0*.whl))
+TORCH ?= 1
 PYTEST_ARGS ?=
+# One stamp per set of dependencies, each redone when pyproject.toml changes: serving never
+# pulls in the test tools or PyTorch, and testing reuses what serving installed.
+SERVE_STAMP := $(VENV)/.installed-serve
+TEST_STAMP := $(VENV)/.installed-test
+TORCH_STAMP := $(VENV)/.installed-torch
+BENCH_STAMP := $(VENV)/.installed-bench
+# TORCH=0: the test tools without PyTorch (its parity tests skip, saying so).
+TEST_DEPS := $(TEST_STAMP) $(if $(filter 0,$(TORCH)),,$(TORCH_STAMP))
 
-.PHONY: serve test bench install golden clean
+.PHONY: serve test lint bench install golden clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+
+$(SERVE_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): $(SERVE_STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# PyTorch (`pip install torch==2.13.0`, the local wheel where pip's find-links has one) for the
+# parity tests: if it does not install, `make test` fails rather than skip them quietly.
+$(TORCH_STAMP): $(TEST_STAMP)
+	@echo "installing PyTorch 2.13.0 (CPU) for the parity tests"
+	@$(BIN)/pip install --quiet torch==2.13.0 && \
+	$(BIN)/python -c "import torch; assert torch.__version__.startswith('2.13.0'), torch.__version__" \
+	|| { echo "error: PyTorch 2.13.0 did not install (make test TORCH=0 tests without it)" >&2; exit 1; }
+	touch $@
+
+$(BENCH_STAMP): $(TEST_DEPS)
 	$(BIN)/pip install --quiet -e '.[test,bench]'
-	@if [ -n "$(TORCH_WHEEL)" ]; then \
-		echo "installing PyTorch 2.13.0 (CPU) for the parity tests"; \
-		$(BIN)/pip install --quiet torch==2.13.0 || echo "PyTorch not installed: its parity tests will be skipped"; \
-	else echo "no local PyTorch wheel: the PyTorch parity tests will be skipped"; fi
-	touch $(STAMP)
+	touch $@
 
-install: $(STAMP)
+install: $(SERVE_STAMP)
 
-serve: $(STAMP)
+serve: $(SERVE_STAMP)
 	$(BIN)/quizsvc db upgrade
 	$(BIN)/quizsvc demo-instructor
-# One worker per core (2 here), each with 4 threads: a request mostly waits on PostgreSQL, and
-# sync workers would hold a whole worker per request and per keep-alive client.
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --worker-class gthread --threads 4 \
-		--keep-alive 30 --access-logfile - wsgi:app
+	$(BIN)/quizsvc serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+
+test: $(TEST_DEPS)
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 
-bench: $(STAMP)
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench
 
-golden: $(STAMP)
+golden: $(TEST_DEPS)
 	$(BIN)/python -m tests.families.make_golden
 
 clean:

@@ -71,17 +71,6 @@ def rate(fn: Callable[[int], None], *, min_seconds: float, repeats: int) -> dict
             "wall_median": statistics.median(wall), "repeats": repeats, "calls_per_round": batch}
 
 
-def median_ms(fn: Callable[[], Any], repeats: int) -> dict[str, float]:
-    """Return the median, min and max wall time of `fn()` in milliseconds."""
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times),
-            "repeats": repeats}
-
-
 def family_cells() -> list[tuple[Any, str]]:
     """Return (family, level) for every family that loads, in registry order."""
     from quizsvc import families

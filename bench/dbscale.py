@@ -130,9 +130,15 @@ def load(conn, students: int, attempts_total: int, bank_students: int, rng: rand
                   ts(0), "\\N"]] +
                  [[str(u), "student", f"Student {u}", f"s{u}@bench.example", "t", ts(0), "1"]
                   for u in range(2, students + 2)])
-    loader.copy("banks", ["id", "owner_id", "title", "description", "max_attempts", "show_key",
-                          "created_at"],
-                [["1", "1", "Bench bank", "", "3", "after_last_attempt", ts(0)]])
+    # One course: the instructor teaches it; the bank's students are enrolled in it.
+    loader.copy("courses", ["id", "title", "term", "archived", "created_by_id", "created_at"],
+                [["1", "Bench course", "", "f", "1", ts(0)]])
+    loader.copy("enrollments", ["id", "course_id", "user_id", "role", "created_at"],
+                [["1", "1", "1", "instructor", ts(0)]] +
+                [[str(u), "1", str(u), "student", ts(0)] for u in range(2, bank_students + 2)])
+    loader.copy("banks", ["id", "owner_id", "course_id", "whole_course", "title", "description",
+                          "max_attempts", "show_key", "created_at"],
+                [["1", "1", "1", "f", "Bench bank", "", "3", "after_last_attempt", ts(0)]])
     items = [pool[(i * 7) % len(pool)] for i in range(BANK_ITEMS)]
     loader.copy("bank_items", ["id", "bank_id", "position", "family", "level", "count", "seeds"],
                 [[str(i + 1), "1", str(i), it["family"], it["level"], "1", "\\N"]
@@ -186,7 +192,8 @@ def load(conn, students: int, attempts_total: int, bank_students: int, rng: rand
                              "alternatives", "feedback", "fields", "idempotency_key",
                              "created_at"], attempts)
     log(f"db: COPY of problems and attempts took {time.perf_counter() - t0:.1f} s")
-    for table in ("users", "banks", "bank_items", "bank_assignments", "problems", "attempts"):
+    for table in ("users", "courses", "enrollments", "banks", "bank_items", "bank_assignments",
+                  "problems", "attempts"):
         conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                      f"(SELECT max(id) FROM {table}))")
     conn.execute("SET session_replication_role = origin")

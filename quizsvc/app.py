@@ -12,8 +12,8 @@ from quizsvc.extensions import Api, db
 from quizsvc.services.errors import ServiceUnavailable
 
 API_PREFIX = "/api/v1"
-# Paths that answer even when the schema is behind: liveness and the docs.
-_NO_SCHEMA_CHECK = ("/healthz", f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/docs")
+# Paths that answer even when the schema is behind: the probes (readiness says why) and the docs.
+_NO_SCHEMA_CHECK = ("/healthz", "/readyz", f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/docs")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -38,8 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     api = Api(app, spec_kwargs=_spec_kwargs())
 
-    from quizsvc import audit
-    from quizsvc.web import bounds, limits, outage, security
+    from quizsvc.web import audit, bounds, json_body, limits, outage, security
     from quizsvc.api import register_blueprints
     from quizsvc.api.errors import register_error_handlers
 
@@ -47,7 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(api, app)
     register_error_handlers(app)
     for install in (bounds.install, outage.install, security.install, audit.install,
-                    limits.install):
+                    limits.install, json_body.install):
         install(app)  # hardening: docs/reliability.md
     _install_schema_check(app)
     from quizsvc.web import site

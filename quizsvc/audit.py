@@ -10,16 +10,16 @@ never a change without its row nor a row without its change:
 - exports and the instructor's LTI actions write no rows of their own: their
   views are wrapped so that a successful answer records its row and commits.
 
-The actor is the request's authenticated user; outside a request (the passback
-worker, the CLI), `session.info["audit_actor_id"]` if set, else the system (None).
+The actor is the request's authenticated user (told by the web layer,
+`quizsvc/web/audit.py`, which also wraps the audited views); outside a request
+(the passback worker, the CLI), `session.info["audit_actor_id"]` if set, else
+the system (None). This module imports nothing from Flask.
 """
 
 from __future__ import annotations
 
-from functools import wraps
 from typing import Any, Callable
 
-from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
@@ -28,25 +28,21 @@ from quizsvc.store.lti import LtiGradeOutbox, LtiResourceLink
 from quizsvc.store.models import Bank, BankAssignment, BankItem
 from quizsvc.store.types import utcnow
 
-# Views whose successful answer is an action worth recording: endpoint -> (action, target type).
-AUDITED_VIEWS: dict[str, tuple[str, str]] = {
-    "exports.export_bank": ("bank.export", "bank"),
-    "exports.bank_grades": ("bank.export_grades", "bank"),
-    "exports.bank_attempts": ("bank.export_attempts", "bank"),
-    "lti_admin.update_link": ("lti.link_update", "lti_link"),
-    "lti_admin.retry_passbacks": ("grade.passback_retry", "lti_passbacks"),
-    "lti_admin.retry_passback": ("grade.passback_retry", "lti_passback"),
-}
-_QUERY_DETAILS = ("format", "style", "pool", "pick")
+Actor = tuple[int | None, str | None, str | None]  # user id, role, client address
+# Who acts in the current request, if there is one (set by quizsvc.web.audit.install).
+_request_actor: Callable[[], Actor | None] | None = None
 
 
-def _actor(session: Session | None = None) -> tuple[int | None, str | None, str | None]:
+def set_request_actor(source: Callable[[], Actor | None]) -> None:
+    """Tell the log how to find the current request's actor (None outside a request)."""
+    global _request_actor
+    _request_actor = source
+
+
+def _actor(session: Session | None = None) -> Actor:
     """Return (user id, role, client address) of whoever acts now."""
-    if has_request_context():
-        user = g.get("user")
-        if user is not None:
-            return user.id, user.role, request.remote_addr
-        return None, None, request.remote_addr
+    if _request_actor is not None and (actor := _request_actor()) is not None:
+        return actor
     if session is not None and session.info.get("audit_actor_id") is not None:
         return session.info["audit_actor_id"], session.info.get("audit_actor_role"), None
     return None, None, None
@@ -137,10 +133,11 @@ def _add_courses(session: Session, rows: list[dict[str, Any]]) -> None:
 @event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, _flush: UOWTransaction, _instances: object) -> None:
     """Give the rows the services log (`store.audit.log`) the request's client address."""
-    if has_request_context():
+    actor = _request_actor() if _request_actor is not None else None
+    if actor is not None and actor[2] is not None:
         for obj in session.new:
             if isinstance(obj, AuditEvent) and obj.address is None:
-                obj.address = request.remote_addr
+                obj.address = actor[2]
 
 
 @event.listens_for(Session, "after_flush")
@@ -150,32 +147,3 @@ def _after_flush(session: Session, _flush: UOWTransaction) -> None:
     if rows:
         _add_courses(session, rows)
         session.connection().execute(insert(AuditEvent), rows)
-
-
-def audited(view: Callable[..., Any], action: str, target_type: str) -> Callable[..., Any]:
-    """Wrap `view` so that a successful answer records `action` and commits."""
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from quizsvc.extensions import db
-
-        response = current_app.make_response(view(*args, **kwargs))
-        if response.status_code < 400 and g.get("user") is not None:
-            target = next((v for k, v in kwargs.items() if k.endswith("_id")), None)
-            details = {k: request.args[k] for k in _QUERY_DETAILS if k in request.args}
-            details.update({k: v for k, v in kwargs.items() if k.endswith("_id")})
-            if request.is_json and isinstance(request.get_json(silent=True), dict):
-                details["request"] = {k: v for k, v in request.get_json().items()
-                                      if isinstance(v, (int, str, bool, list)) or v is None}
-            details["status"] = response.status_code
-            record(db.session, action, target_type, target, details)
-            db.session.commit()
-        return response
-    return wrapper
-
-
-def install(app: Flask) -> None:
-    """Record the audited views' actions (the flush listener is always on)."""
-    for endpoint, (action, target_type) in AUDITED_VIEWS.items():
-        view = app.view_functions.get(endpoint)
-        if view is not None:
-            app.view_functions[endpoint] = audited(view, action, target_type)

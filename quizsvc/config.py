@@ -68,9 +68,23 @@ class Config:
         if not out["DATABASE_URL"]:
             instance.mkdir(parents=True, exist_ok=True)
             out["DATABASE_URL"] = f"sqlite:///{instance / 'quizsvc.sqlite3'}"
+        out["DATABASE_URL"] = database_url(out["DATABASE_URL"])
         if not out["SECRET_KEY"]:
             out["SECRET_KEY"] = load_or_create_secret(instance / "secret_key")
         return out
+
+
+# Spellings of a PostgreSQL URL that hosting services hand out, and the driver we install.
+_POSTGRES_ALIASES = ("postgres://", "postgresql://", "postgres+psycopg://")
+
+
+def database_url(url: str) -> str:
+    """Return `url` with the PostgreSQL aliases (``postgres://`` ...) spelt for psycopg 3."""
+    url = url.strip()
+    for alias in _POSTGRES_ALIASES:
+        if url.startswith(alias):
+            return "postgresql+psycopg://" + url[len(alias):]
+    return url
 
 
 def load_or_create_secret(path: Path) -> str:

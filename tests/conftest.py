@@ -13,6 +13,12 @@ QUIZSVC_TEST_POSTGRES_URL and are skipped when it is unset.
 from __future__ import annotations
 
 import os
+
+# One BLAS thread per test process, set before NumPy loads: pytest-xdist already runs a process
+# per core, and BLAS threads fighting over the same cores cost several times the CPU (7x for
+# the backprop_shapes reference convolutions on a loaded machine).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 import shutil
 from dataclasses import dataclass
 from pathlib import Path

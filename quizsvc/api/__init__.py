@@ -21,7 +21,7 @@ BLUEPRINT_MODULES: list[str] = [
     "quizsvc.api.banks",
     "quizsvc.api.exports",
     "quizsvc.api.users",
-    "quizsvc.api.audit",  # audit log of instructor actions (quizsvc/audit.py)
+    "quizsvc.api.audit",  # audit log of instructor actions (quizsvc/audit.py, web/audit.py)
     "quizsvc.api.courses",  # courses, join codes, enrolments (services/courses.py, access.py)
     "quizsvc.lti.api",  # LTI admin/instructor API (/api/v1/lti)
     "quizsvc.lti.views",  # LTI tool endpoints (/lti)

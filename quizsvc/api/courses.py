@@ -178,8 +178,11 @@ def unenroll(course_id: int, user_id: int) -> None:
                                                "example": "name,email,sis_user_id\n"
                                                           "Ada Lovelace,ada@example.edu,1001\n"}}})
 def import_roster(args: dict, course_id: int) -> dict:
-    """Enrol students from a CSV roster: existing accounts are enrolled, not duplicated, and
-    get no new credential; new ones may get a claim code or token (`?claim_codes=true`)."""
+    """Enrol students from a CSV roster (staff).
+
+    Existing accounts are enrolled, not duplicated, and get no new credential;
+    new ones may get a claim code or a token (`?claim_codes=true`, `?tokens=true`).
+    """
     from quizsvc.api.users import roster_response
 
     course = access.get_course(db.session, current_user(), course_id, need="staff")

@@ -16,6 +16,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from quizsvc.errors import QuizError
 
+_LOCATIONS = ("json", "query", "path", "headers", "form", "files", "cookies")
 # Headers of an HTTP error worth keeping in our JSON answer.
 _KEEP_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
@@ -37,12 +38,36 @@ def error_response(status: int, message: str, errors: dict[str, Any] | None = No
     return jsonify(body), status, headers
 
 
+def field_messages(errors: Any, path: str = "", limit: int = 3) -> list[str]:
+    """Return up to `limit` lines `field: message` from webargs' nested field errors."""
+    out: list[str] = []
+    if isinstance(errors, dict) and isinstance(errors.get("message"), str):
+        return [f"{path}: {errors['message']}" if path else errors["message"]]
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            # The location (json, query) is not part of the field's name.
+            name = f"{path}.{key}" if path else ("" if key in _LOCATIONS else str(key))
+            out += field_messages(value, name, limit - len(out))
+            if len(out) >= limit:
+                break
+    elif isinstance(errors, list):
+        texts = [e for e in errors if isinstance(e, str)]
+        if texts:
+            out.append(f"{path}: {' '.join(texts)}" if path else " ".join(texts))
+        for e in errors:
+            if not isinstance(e, str):
+                out += field_messages(e, path, limit - len(out))
+    return out[:limit]
+
+
 def http_error_response(error: HTTPException) -> tuple[Response, int, dict[str, str]]:
     """Translate a werkzeug (or flask-smorest) HTTP error."""
     code = error.code or 500
     data = getattr(error, "data", None) or {}
     errors = data.get("errors") or data.get("messages") or {}
     message = data.get("message") or _MESSAGES.get(code) or error.description or ""
+    if code == 422 and not data.get("message") and (lines := field_messages(errors)):
+        message = "The request is not valid: " + "; ".join(lines)
     headers = {k: v for k, v in error.get_headers() if k in _KEEP_HEADERS}
     headers.update(data.get("headers") or {})
     return error_response(code, message, errors, headers)

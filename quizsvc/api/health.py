@@ -40,7 +40,9 @@ def readyz() -> dict:
         db.session.execute(text("SELECT 1"))
         status = schema_status(db.engine)
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
-        raise ServiceUnavailable(f"the database is not reachable ({type(exc).__name__})") from None
+        from quizsvc.store.diagnose import explain
+
+        raise ServiceUnavailable(explain(exc, str(db.engine.url))) from None
     if not status.ok:
         raise ServiceUnavailable(status.message)
     return {"status": "ready", "database": db.engine.dialect.name,

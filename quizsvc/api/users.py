@@ -74,8 +74,10 @@ def create_user(args: dict) -> dict:
                                                "example": "name,email,sis_user_id\n"
                                                           "Ada Lovelace,ada@example.edu,1001\n"}}})
 def import_roster(args: dict) -> dict:
-    """Enrol students in a course from a CSV roster (existing accounts are enrolled, not
-    duplicated, and get no new credential)."""
+    """Enrol students in a course from a CSV roster (default: your one course).
+
+    Existing accounts are enrolled, not duplicated, and get no new credential.
+    """
     course = _course(args["course_id"])
     return roster_response(course, args)
 
@@ -85,7 +87,12 @@ def roster_response(course: object, args: dict) -> dict:
     if request.mimetype not in ("text/csv", "text/plain"):
         raise QuizError("send the roster as the request body with `Content-Type: text/csv`",
                         errors={"Content-Type": request.mimetype or "missing"}, status=415)
-    text = request.get_data(as_text=True)
+    try:
+        text = request.get_data().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise QuizError(f"the roster is not UTF-8 text (byte {exc.start} is not): save it as "
+                        "CSV UTF-8 and send it again", errors={"csv": "not UTF-8"},
+                        status=422) from None
     rows = user_service.import_roster(db.session, current_user(), text, course,  # type: ignore[arg-type]
                                       issue_tokens=args["tokens"],
                                       claim_codes=args["claim_codes"])
@@ -150,8 +157,10 @@ def create_claim_code(user_id: int) -> dict:
 @blp.arguments(TokenCreate)
 @blp.response(201, TokenOut)
 def create_token(args: dict, user_id: int) -> dict:
-    """Issue a new API token for yourself, or for an unclaimed student of your courses
-    (shown once; audited)."""
+    """Issue an API token for yourself or an unclaimed student of your courses (shown once).
+
+    A token issued for someone else is in the audit log and ends when they claim the account.
+    """
     token, text = user_service.issue_token_for(db.session, current_user(), user_id, args["name"])
     db.session.commit()
     out = _attrs(token, TokenInfo)

@@ -45,7 +45,7 @@ def families_cmd(as_json: bool) -> None:
 def generate_cmd(family: str, seed: int, level: str, answers: bool, as_json: bool) -> None:
     """Generate the problem FAMILY for a seed and level."""
     try:
-        problem = families.get(family).generate(seed, level)
+        problem = families.get(family).generate(seed, level.strip().lower())
     except QuizError as exc:
         _fail(exc)
     if as_json:

@@ -5,10 +5,12 @@ Adding a family means adding its module beside this file and one line here.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 
 from quizsvc.errors import NotFoundError
 from quizsvc.families.base import LEVELS, Family
+from quizsvc.families.contract import FamilyModule, check_module
 
 # name -> module under quizsvc.families, in the order they are taught.
 _REGISTRY: dict[str, str] = {
@@ -44,11 +46,19 @@ def get(name: str) -> Family:
     """Return the family called `name`, or raise `NotFoundError`."""
     family = _LOADED.get(name)
     if family is None:
+        given, name = name, name.strip().lower()  # case and surrounding space do not matter
         if name not in _REGISTRY:
-            raise NotFoundError(f"no problem family named {name!r}; see GET /api/v1/families",
-                                errors={"family": "unknown"})
-        module = importlib.import_module(f"quizsvc.families.{_REGISTRY[name]}")
-        family = _LOADED[name] = Family(module)
+            near = difflib.get_close_matches(name, list(_REGISTRY), n=1, cutoff=0.6)
+            hint = f"; did you mean {near[0]!r}?" if near else "."
+            raise NotFoundError(f"no problem family named {given!r}{hint} "
+                                f"The families are: {', '.join(_REGISTRY)}.",
+                                errors={"family": "unknown", "closest": near[0] if near else None,
+                                        "allowed": list(_REGISTRY)})
+        if name in _LOADED:
+            return _LOADED[name]
+        module: FamilyModule = check_module(
+            importlib.import_module(f"quizsvc.families.{_REGISTRY[name]}"))
+        family = _LOADED[name] = Family(module)  # type: ignore[arg-type]  # a module
     return family
 
 
@@ -57,4 +67,4 @@ def all_families() -> list[Family]:
     return [get(n) for n in names()]
 
 
-__all__ = ["LEVELS", "Family", "names", "get", "all_families"]
+__all__ = ["LEVELS", "Family", "FamilyModule", "names", "get", "all_families"]

@@ -129,7 +129,7 @@ def prompt(params: dict[str, Any]) -> str:
 
 def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
     n, c_in = params["in_shape"][:2]
-    c_out, g = params["out_channels"], params["groups"]
+    g = params["groups"]
     ndim = len(params["in_shape"]) - 2
     lines = ["Along each spatial dimension "
              r"$n_{out} = \lfloor (n + 2p - d(k-1) - 1)/s \rfloor + 1$:", ""]

@@ -21,7 +21,7 @@ from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families.render import bmatrix, num
 from quizsvc.families.rng import Sampler
-from quizsvc.families.problem import AnswerField, Misconception
+from quizsvc.families.problem import AnswerField, Misconception, Tolerance
 
 NAME = "batchnorm_grad"
 VERSION = 2
@@ -150,7 +150,7 @@ def solve(params: dict[str, Any]) -> dict[str, Any]:
 
 def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
     return [AnswerField("grad_x", "vector",
-                        "dL/dx_1, ..., dL/dx_n in the order of x (2 decimals are enough)")]
+                        "dL/dx_1, ..., dL/dx_n in the order of x", tolerance=Tolerance(sig=3))]
 
 
 def _vec(values: list) -> str:

@@ -14,7 +14,7 @@ from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families.render import bmatrix, num
 from quizsvc.families.rng import Sampler
-from quizsvc.families.problem import AnswerField, Misconception
+from quizsvc.families.problem import AnswerField, Misconception, Tolerance
 
 NAME = "dropout"
 VERSION = 2
@@ -110,8 +110,8 @@ def solve(params: dict[str, Any]) -> dict[str, Any]:
 
 def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
     kind = "matrix" if len(_shape(params["input"])) == 2 else "vector"
-    return [AnswerField("output", kind, "Output of the dropout layer, same shape as the input "
-                                        "(2 decimals are enough)")]
+    return [AnswerField("output", kind, "Output of the dropout layer, same shape as the input",
+                        tolerance=Tolerance(sig=3))]
 
 
 def prompt(params: dict[str, Any]) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families.rng import Sampler
-from quizsvc.families.problem import AnswerField, Misconception
+from quizsvc.families.problem import AnswerField, Misconception, Tolerance
 
 NAME = "receptive_field"
 VERSION = 2
@@ -127,8 +127,8 @@ def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
                             "Receptive field of one output unit (side length, in input pixels)")]
     return [AnswerField("layers", "integer", "Number of small layers"),
             AnswerField("weights_saved_fraction", "number",
-                        "Fraction of the weights saved, between 0 and 1 (0.5 for half; "
-                        "2 decimals are enough)")]
+                        "Fraction of the weights saved, between 0 and 1 (0.5 for half)",
+                        tolerance=Tolerance(sig=3))]
 
 
 def _describe(layer: dict[str, Any]) -> str:

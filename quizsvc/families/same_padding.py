@@ -67,7 +67,8 @@ def solve(params: dict[str, Any]) -> dict[str, Any]:
 def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
     names = spatial_names(len(params["in_size"]))
     return [AnswerField("padding", "matrix",
-                        f"Zeros added [before, after], one row per dimension ({', '.join(names)})")]
+                        f"Zeros added [before, after], one row per dimension ({', '.join(names)})",
+                        symmetric=True)]
 
 
 def prompt(params: dict[str, Any]) -> str:

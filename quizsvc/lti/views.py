@@ -36,8 +36,8 @@ from quizsvc.services.attempts import on_attempt, submit_attempt
 from quizsvc.services.errors import AuthenticationError, PermissionDenied
 from quizsvc.services.practice import get_family, get_problem
 from quizsvc.services.users import user_for_token
-from quizsvc.store.lti import LtiResourceLink
 from quizsvc.store.courses import Course
+from quizsvc.store.lti import LtiResourceLink
 from quizsvc.store.models import Attempt, Bank, User
 
 blp = Blueprint("lti", __name__, url_prefix="/lti", template_folder="templates",

@@ -6,13 +6,14 @@ from marshmallow import Schema, fields, validate, validates_schema, ValidationEr
 
 from quizsvc.families.rng import SEED_MAX, SEED_MIN
 from quizsvc.schemas.common import PageArgs, PageMeta
+from quizsvc.schemas.names import FamilyName, LevelName
 from quizsvc.schemas.problems import ProblemOut
 from quizsvc.store.models import SHOW_KEY
 
 
 class ItemIn(Schema):
-    family = fields.String(required=True, validate=validate.Length(max=64))
-    level = fields.String(load_default="easy", validate=validate.Length(max=16))
+    family = FamilyName(required=True, metadata={"example": "conv_output_shape"})
+    level = LevelName(load_default="easy")
     count = fields.Integer(load_default=1, validate=validate.Range(min=1, max=50),
                            metadata={"description": "Problems of this item per student, each "
                                                     "a different variant."})
@@ -21,6 +22,16 @@ class ItemIn(Schema):
                         validate=validate.Length(min=1, max=50),
                         metadata={"description": "Fixed variants, the same for every student "
                                                  "(instead of count)."})
+
+    @validates_schema(pass_original=True)
+    def _count_agrees_with_seeds(self, data: dict, original: object, **_kwargs: object) -> None:
+        given = original if isinstance(original, dict) else {}
+        seeds = data.get("seeds")
+        if seeds and "count" in given and data.get("count") != len(seeds):
+            raise ValidationError(f"count is {data.get('count')} but {len(seeds)} seed(s) are "
+                                  "given: send seeds (one problem per seed, the same for every "
+                                  "student) or count (that many random variants), not both",
+                                  "count")
 
 
 class BankCreate(Schema):

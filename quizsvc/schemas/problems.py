@@ -6,13 +6,12 @@ from marshmallow import Schema, fields, validate
 
 from quizsvc.families.rng import SEED_MAX, SEED_MIN
 from quizsvc.schemas.common import PageMeta
+from quizsvc.schemas.names import FamilyName, LevelName
 
 
 class ProblemCreate(Schema):
-    family = fields.String(required=True, validate=validate.Length(max=64),
-                           metadata={"example": "conv_output_shape"})
-    level = fields.String(load_default="easy", validate=validate.Length(max=16),
-                          metadata={"example": "easy"})
+    family = FamilyName(required=True, metadata={"example": "conv_output_shape"})
+    level = LevelName(load_default="easy", metadata={"example": "easy"})
     seed = fields.Integer(load_default=None, allow_none=True,
                           validate=validate.Range(min=SEED_MIN, max=SEED_MAX),
                           metadata={"description": "Omit for a random variant."})
@@ -103,7 +102,7 @@ class AttemptPage(PageMeta):
 
 
 class CheckIn(Schema):
-    family = fields.String(required=True, validate=validate.Length(max=64))
+    family = FamilyName(required=True, metadata={"example": "conv_output_shape"})
     params = fields.Dict(required=True)
     answer = fields.Raw(required=True)
 

@@ -153,8 +153,12 @@ def import_roster(session: Session, actor: User, text: str, course: Course, *,
     credential, so a roster can be uploaded again after students join. All rows
     or none are imported.
     """
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise ParamError("the roster is empty: send a CSV header line (email, and optionally "
+                         "name and sis_user_id) and one line per student", errors={"csv": "empty"})
     # newline="": the csv module's own line handling (a bare \r ends a line; \r\n in quotes stays).
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         header = [h.strip().lower() for h in reader.fieldnames or []]
         if "email" not in header:
@@ -166,6 +170,11 @@ def import_roster(session: Session, actor: User, text: str, course: Course, *,
                          errors={"csv": "not valid CSV"}) from None
     if not access.staffs(session, actor, course):
         raise PermissionDenied("only the course's staff can enrol students")
+    if not records:
+        # One line only: most often a file sent with `curl -d @file`, which strips newlines.
+        raise ParamError("the roster has a header line but no student lines below it; if you "
+                         "sent a file with curl, use --data-binary @file (-d strips newlines)",
+                         errors={"csv": "no rows", "header": header})
     from quizsvc.services.claims import issue_claim_code
     from quizsvc.services.courses import enroll
 

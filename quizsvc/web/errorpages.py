@@ -30,7 +30,7 @@ _ADVICE = {
 }
 
 
-PAGE_BLUEPRINTS = ("pages", "accounts")
+PAGE_BLUEPRINTS = ("pages", "accounts", "admin")
 JSON_ENDPOINTS = ("pages.preview",)  # answer.js reads these
 
 

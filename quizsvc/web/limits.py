@@ -16,7 +16,8 @@ limiter logs it and falls back to memory rather than failing requests.
 ``RATELIMIT_TESTING``: a test suite sends more requests per token than a person.
 
 A refused request gets 429 in the service's JSON error shape, with
-``Retry-After`` and the ``X-RateLimit-*`` headers. Probes (/healthz, /readyz),
+``Retry-After`` and the ``X-RateLimit-*`` headers; other answers carry the
+``X-RateLimit-*`` headers but no ``Retry-After``. Probes (/healthz, /readyz),
 the API document and CORS preflights are never limited. Tokens are keyed by
 their SHA-256, so no token is ever written to Redis.
 """
@@ -80,6 +81,8 @@ def install(app: Flask) -> Limiter | None:
         key_prefix=cfg.get("RATELIMIT_KEY_PREFIX") or "quizsvc",
         strategy="moving-window",
     )
+    # Registered before the limiter's own hook, so it runs after it (Flask runs them in reverse).
+    app.after_request(_retry_after_only_when_refused)
     limiter.init_app(app)
     for endpoint in ATTEMPT_ENDPOINTS:
         view = app.view_functions.get(endpoint)
@@ -89,6 +92,14 @@ def install(app: Flask) -> Limiter | None:
     app.register_error_handler(RateLimitExceeded, _too_many)
     app.extensions["quizsvc.limiter"] = limiter
     return limiter
+
+
+def _retry_after_only_when_refused(response: Any) -> Any:  # noqa: ANN401 - a Flask response
+    """Keep `Retry-After` on refusals (429, 503) only: Flask-Limiter adds it to every answer,
+    where it tells a client that succeeded to wait."""
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
 
 
 def _too_many(error: RateLimitExceeded) -> Any:  # noqa: ANN401 - a Flask response

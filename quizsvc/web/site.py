@@ -16,6 +16,7 @@ def install(app: Flask) -> None:
     """Register the pages; call after the API's error handlers and the middleware."""
     from quizsvc.web import (  # noqa: F401 - progress and course_pages add routes to pages
         accounts,
+        admin_pages,
         course_pages,
         pages,
         progress,
@@ -24,6 +25,7 @@ def install(app: Flask) -> None:
     auth.install(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(admin_pages.bp)
     errorpages.install(app)
 
     @app.context_processor

@@ -11,7 +11,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from quizsvc.store import migrate
 from quizsvc.store.models import Attempt

@@ -17,7 +17,9 @@ def test_prompt_html_is_the_rendered_prompt(client, student):
 
 def test_solution_html_only_once_the_key_is_visible(client, student):
     p = new_problem(client, student, FAMILY, seed=SEED)
-    wrong = client.post(f"/api/v1/problems/{p['id']}/attempts", json={"answer": "[[0]]"},
+    key = key_of(FAMILY, SEED)["output"]
+    zeros = [[0] * len(row) for row in key] if isinstance(key[0], list) else [0] * len(key)
+    wrong = client.post(f"/api/v1/problems/{p['id']}/attempts", json={"answer": {"output": zeros}},
                         headers=student.headers).json
     assert wrong["key_visible"] is False and "solution_html" not in wrong
     right = answer(client, student, p["id"], key_of(FAMILY, SEED)).json

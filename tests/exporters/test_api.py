@@ -43,6 +43,11 @@ def test_bank_export_pool_groups_and_identity(client, instructor):
                                                                ("conv_param_count", 6, "easy")])
     qti = get_export(client, instructor, bank["id"], format="qti12")
     package = qti_oracle.read(qti.data)
+    # The bank allows 3 attempts: so does the Canvas quiz, keeping the highest score.
+    assert package.settings["allowed_attempts"] == "3" and package.max_attempts == "3"
+    assert package.settings["scoring_policy"] == "keep_highest"
+    assert package.settings["hide_results"] == "until_after_last_attempt"  # show_key after_last_attempt
+    assert int(qti.headers["X-Quizsvc-Notes"]) >= 1
     assert [(t, n, len(items)) for t, n, items in package.groups] == [
         ("conv_output_shape (medium)", 2, 10), ("conv_param_count (easy)", 2, 2)]
     dtd = qti_dtd()

@@ -1,42 +1,64 @@
-"""backprop_shapes: keys against a naive NumPy forward and backward pass on a tiny batch,
+"""backprop_shapes: keys against a direct NumPy forward and backward pass on random data,
 and against PyTorch's autograd on meta tensors."""
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from tests.families.harness import FamilySuite
-from tests.families.test_conv_output_shape import positions
+
+BATCH = 1  # samples actually convolved (see `independent`)
 
 
-def naive_grads(n: int, c_in: int, c_out: int, spatial_out: list[int], params: dict) -> dict:
-    """Run a loop-based backward pass (1-3D, grouped) on random data; return the arrays' shapes.
+def conv_and_grads(x: np.ndarray, w: np.ndarray, bias: bool, stride: list[int],
+                   padding: list[int], dilation: list[int], groups: int) -> dict[str, np.ndarray]:
+    """Convolve `x` (N, C_in, *S) with `w` (C_out, C_in/g, *K), then backpropagate a random
+    upstream gradient; return the output and the gradients as arrays.
 
-    The spatial output size is walked window by window; the gradients are accumulated entry by
-    entry, so each array's shape is whatever the loops had to allocate to hold them.
+    The output's spatial size is however many windows NumPy's sliding view fits in the padded
+    input, stepped by the stride; each gradient is accumulated window by window into an array
+    of the shape its values land in. The adjoint identities <y, dy> = <x, dx> = <w, dw> check
+    that the backward pass is the forward pass's transpose.
     """
-    rng = np.random.default_rng(0)
-    g, k, s, p, d = (params["groups"], params["kernel_size"], params["stride"],
-                     params["padding"], params["dilation"])
-    spatial = params["in_shape"][2:]
-    x = rng.standard_normal((n, c_in, *spatial))
-    w = rng.standard_normal((c_out, c_in // g, *k))
-    dy = rng.standard_normal((n, c_out, *spatial_out))
-    xp = np.pad(x, [(0, 0), (0, 0), *((q, q) for q in p)])
-    dxp, dw = np.zeros_like(xp), np.zeros_like(w)
-    for o in range(c_out):
-        first = (o // (c_out // g)) * (c_in // g)
-        for j in np.ndindex(*spatial_out):
-            index = tuple(slice(jj * ss, jj * ss + dd * (kk - 1) + 1, dd)
-                          for jj, ss, dd, kk in zip(j, s, d, k))
-            for b in range(n):
-                patch = xp[(b, slice(first, first + c_in // g), *index)]
-                dw[o] += dy[(b, o, *j)] * patch
-                dxp[(b, slice(first, first + c_in // g), *index)] += dy[(b, o, *j)] * w[o]
-    dx = dxp[(slice(None), slice(None), *(slice(q, q + m) for q, m in zip(p, spatial)))]
-    out = {"output": list(dy.shape), "grad_output": list(dy.shape), "grad_input": list(dx.shape),
-           "grad_weight": list(dw.shape)}
-    if params["bias"]:
-        out["grad_bias"] = list(dy.sum(axis=(0, *range(2, dy.ndim))).shape)
-    return out
+    n, c_in, *spatial = x.shape
+    c_out, cig, *k = w.shape
+    nd, g = len(spatial), groups
+    xp = np.pad(x, [(0, 0), (0, 0), *((p, p) for p in padding)])
+    extent = [d * (kk - 1) + 1 for d, kk in zip(dilation, k)]
+    win = sliding_window_view(xp, extent, axis=tuple(range(2, 2 + nd)))
+    win = win[(slice(None), slice(None), *(slice(None, None, s) for s in stride),
+               *(slice(None, None, d) for d in dilation))]  # (N, C_in, *O, *K)
+    out = list(win.shape[2:2 + nd])
+    cog = c_out // g
+    sp, kp = tuple(range(3, 3 + nd)), tuple(range(3 + nd, 3 + 2 * nd))
+    win = win.reshape(n, g, cig, *out, *k)
+    wg = w.reshape(g, cog, cig, *k)
+    # Per group, contractions as matrix products (tensordot): y = win . w, dw = win . dy,
+    # and each window's share of dx = dy . w.
+    y = np.stack([np.moveaxis(np.tensordot(win[:, i], wg[i], axes=((1, *[a - 1 for a in kp]),
+                                                                    (1, *range(2, 2 + nd)))),
+                              -1, 1) for i in range(g)], axis=1).reshape(n, c_out, *out)
+    dy = np.random.default_rng(1).standard_normal(y.shape, dtype=x.dtype)
+    dyg = dy.reshape(n, g, cog, *out)
+    dw = np.stack([np.moveaxis(np.tensordot(dyg[:, i], win[:, i],
+                                            axes=((0, *[a - 1 for a in sp]),
+                                                  (0, *[a - 1 for a in sp]))), 1, 1)
+                   for i in range(g)]).reshape(w.shape)
+    dwin = np.stack([np.moveaxis(np.tensordot(dyg[:, i], wg[i], axes=((1,), (0,))),
+                                 1 + nd, 1) for i in range(g)], axis=1).reshape(n, c_in, *out, *k)
+    dxp = np.zeros_like(xp)
+    for offset in np.ndindex(*k):  # each kernel tap adds its share to the inputs it read
+        index = tuple(slice(t * d, t * d + s * (o - 1) + 1, s)
+                      for t, d, s, o in zip(offset, dilation, stride, out))
+        dxp[(slice(None), slice(None), *index)] += dwin[(Ellipsis, *offset)]
+    dx = dxp[(slice(None), slice(None), *(slice(p, p + m) for p, m in zip(padding, spatial)))]
+    inner = float(np.vdot(y, dy))
+    assert np.isclose(inner, np.vdot(x, dx), rtol=1e-3) and np.isclose(inner, np.vdot(w, dw),
+                                                                        rtol=1e-3)
+    grads = {"output": y, "grad_output": dy, "grad_input": dx, "grad_weight": dw}
+    if bias:
+        y = y + 0.5  # a bias of 0.5 per output channel
+        grads["output"], grads["grad_bias"] = y, dy.sum(axis=(0, *range(2, dy.ndim)))
+    return grads
 
 
 class TestBackpropShapes(FamilySuite):
@@ -51,22 +73,21 @@ class TestBackpropShapes(FamilySuite):
     ]
 
     def independent(self, params):
-        # Channel and batch sizes scale the loops, not the shapes' structure: run the loops on
-        # a small stand-in (1 sample, one channel per group in and out, size-limited spatial
-        # output) and put the real counts back where the loops put the stand-in's.
-        n, c_in = params["in_shape"][:2]
-        c_out, g = params["out_channels"], params["groups"]
-        spatial_out = [positions(*dims) for dims in zip(
-            params["in_shape"][2:], params["kernel_size"], params["stride"], params["padding"],
-            params["dilation"])]
-        small = naive_grads(1, g, g, [min(v, 2) for v in spatial_out], params)
-        assert small["grad_input"][2:] == params["in_shape"][2:]
-        return {
-            "output": [n, c_out, *spatial_out], "grad_output": [n, c_out, *spatial_out],
-            "grad_input": [n, c_in, *small["grad_input"][2:]],
-            "grad_weight": [c_out, small["grad_weight"][1] * (c_in // g), *small["grad_weight"][2:]],
-            **({"grad_bias": [c_out]} if "grad_bias" in small else {}),
-        }
+        # Real channels, groups, kernel, stride, padding, dilation and spatial size; the batch
+        # is BATCH samples: a convolution treats samples alike and apart, so every array's first
+        # axis is the input's (checked below), and the answer's is the batch asked for.
+        n, c_in, *spatial = params["in_shape"]
+        rng = np.random.default_rng(0)
+        x = rng.standard_normal((min(n, BATCH), c_in, *spatial), dtype=np.float32)
+        w = rng.standard_normal((params["out_channels"], c_in // params["groups"],
+                                 *params["kernel_size"]), dtype=np.float32)
+        arrays = conv_and_grads(x, w, params["bias"], params["stride"], params["padding"],
+                                params["dilation"], params["groups"])
+        shapes = {name: list(a.shape) for name, a in arrays.items()}
+        for name in ("output", "grad_output", "grad_input"):
+            assert shapes[name][0] == x.shape[0]
+            shapes[name][0] = n
+        return shapes
 
     def torch_key(self, params):
         import torch
@@ -86,6 +107,21 @@ class TestBackpropShapes(FamilySuite):
         return out
 
 
+def test_backward_pass_matches_finite_differences():
+    """The test's own backward pass, checked once on a tiny grouped, strided, dilated layer."""
+    rng = np.random.default_rng(2)
+    x, w = rng.standard_normal((1, 4, 7, 6)), rng.standard_normal((6, 2, 2, 3))
+    conf = dict(bias=False, stride=[2, 1], padding=[1, 2], dilation=[2, 1], groups=2)
+    grads = conv_and_grads(x, w, **conf)
+    dy = grads["grad_output"]
+    eps = 1e-6
+    for index in [(0, 0, 0, 0), (0, 3, 6, 5), (0, 2, 3, 1)]:
+        bumped = x.copy()
+        bumped[index] += eps
+        slope = (np.vdot(conv_and_grads(bumped, w, **conf)["output"], dy)
+                 - np.vdot(grads["output"], dy)) / eps
+        assert np.isclose(slope, grads["grad_input"][index], atol=1e-4)
+    assert grads["output"].shape == (1, 6, 4, 8)  # (7 + 2 - 2 - 1) // 2 + 1 and 6 + 4 - 3 + 1
 def test_no_window_sees_padding_only():
     """Generated layers pad at most d(k-1), so every window reaches a real input (the medium and hard
     level once drew 1-wide kernels with padding up to 3)."""

@@ -96,3 +96,23 @@ def test_limit_holds_across_two_app_instances_sharing_redis(database_url, figure
     redis.Redis.from_url(REDIS_URL).delete(*keys)
     figures("ratelimit_redis", {"instances": 2, "limit": 10, "requests": len(codes),
                                 "allowed": codes.count(200), "refused": codes.count(429)})
+
+
+def test_the_window_moves_on_with_the_clock(database_url, monkeypatch):
+    """Driven by an injected clock (tests/clock.py): the refusal lasts the minute, no longer."""
+    from tests.clock import inject_clock
+
+    clock = inject_clock(monkeypatch)
+    app = limited_app(database_url, RATELIMIT_DEFAULT="3 per minute")
+    _, token = new_account(app, "student", "a@example.edu")
+    client = app.test_client()
+    codes = [client.get("/api/v1/me", headers=bearer(token)).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    clock.advance(20)
+    r = client.get("/api/v1/me", headers=bearer(token))
+    # Until the first hit leaves the window, 60 s after it (Flask-Limiter rounds up a second).
+    assert r.status_code == 429 and 40 <= int(r.headers["Retry-After"]) <= 41
+    clock.advance(40.5)
+    r = client.get("/api/v1/me", headers=bearer(token))
+    assert r.status_code == 200 and "Retry-After" not in r.headers
+    assert r.headers["X-RateLimit-Remaining"] == "2"

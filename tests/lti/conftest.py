@@ -114,7 +114,7 @@ def make_bank(app: Any, owner_id: int, *, count: int = 2, family: str = "conv_ou
     from sqlalchemy import select
 
     from quizsvc.extensions import db
-    from quizsvc.services.courses import default_course
+    from quizsvc.services.courses import create_course
     from quizsvc.store.courses import Course, Enrollment
     from quizsvc.store.lti import LtiPlatform
     from quizsvc.store.models import Bank, BankItem, User
@@ -122,7 +122,11 @@ def make_bank(app: Any, owner_id: int, *, count: int = 2, family: str = "conv_ou
     with app.app_context():
         owner = db.session.get(User, owner_id)
         if context is None:
-            course = default_course(db.session, owner)
+            course = db.session.scalar(select(Course).join(
+                Enrollment, Enrollment.course_id == Course.id).where(
+                Enrollment.user_id == owner_id, Enrollment.role == "instructor",
+                Course.lti_context_id.is_(None)))
+            course = course or create_course(db.session, owner, "Outside the LMS")
         else:
             platform_id = db.session.scalar(select(LtiPlatform.id).order_by(LtiPlatform.id))
             course = db.session.scalar(select(Course).where(Course.lti_platform_id == platform_id,

@@ -24,7 +24,6 @@ from urllib.parse import urlsplit
 
 import jwt
 import requests
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from requests.adapters import BaseAdapter

@@ -123,3 +123,26 @@ def test_a_hand_written_bank_parameter_is_ignored(app, lms: Lms, other_instructo
                                                target_link_uri=LAUNCH_URL,
                                                custom={"quizsvc_bank": f"{theirs}.deadbeef"})
     assert lms.launch(claims).status_code == 409  # not connected to any bank
+
+
+def test_a_bank_from_another_course_is_copied_into_the_linking_course(app, lms: Lms,
+                                                                      picked) -> None:  # noqa: ANN001
+    """The picker offers the banks of the instructor's other courses; a deep-linked bank
+    always belongs to the course of the context, so picking one links a copy."""
+    from quizsvc.extensions import db
+    from quizsvc.store.courses import Course
+    from quizsvc.store.models import Bank
+
+    elsewhere = make_bank(app, picked["user_id"], title="From my own course", context=None)
+    page = open_picker(lms).get_data(as_text=True)
+    assert "From my own course" in page and "a copy is added to this one" in page
+    resp = lms.client.post("/lti/deep-link", base_url=TOOL,
+                           data={**form_fields(page), "bank_id": str(elsewhere)})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    jwt_text = form_fields(resp.get_data(as_text=True))["JWT"]
+    (item,) = jwt.decode(jwt_text, options={"verify_signature": False})[DL + "content_items"]
+    linked = int(item["custom"]["quizsvc_bank"].split(".")[0])
+    with app.app_context():
+        copy, original = db.session.get(Bank, linked), db.session.get(Bank, elsewhere)
+        assert linked != elsewhere and copy.title == original.title
+        assert db.session.get(Course, copy.course_id).lti_context_id == "course-1"

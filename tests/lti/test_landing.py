@@ -115,12 +115,12 @@ def test_answering_in_the_page_shows_per_field_feedback_once(app, lms: Lms, bank
     ids = [int(re.search(r"/problems/(\d+)/", f["action"]).group(1)) for f in forms]
     key = keys_of(app, ids)[0]["shape"]
     # A wrong answer first: the result, the per-field feedback, attempts left, no key.
-    wrong = post(lms, forms[0], shape="1, 1, 1, 1")
+    wrong = post(lms, forms[0], shape="1, 1, 1")
     assert wrong.status_code == 200 and wrong.headers["Cache-Control"] == "no-store"
     shown = Page(wrong.get_data(as_text=True))
     text = shown.all_text
     assert "Not right yet" in text and "Wrong:" in text and "1 attempt left" in text
-    assert "You gave (1, 1, 1, 1)" in text
+    assert "You gave (1, 1, 1)" in text
     assert "Expected" not in text and not shown.find("section", **{"class": "solution"})
     assert shown.find("body", **{"data-focus": f"p{ids[0]}-result"})
     # Then right: said once, and now the key and the rendered worked solution show.

@@ -1,16 +1,26 @@
-"""The in-memory rate-limit storage: the same limits as `limits`' own, without a thread per hit."""
+"""The in-memory rate-limit storage: the same limits as `limits`' own, without a thread per hit.
+
+Time is a `FakeClock` moved by hand (tests/clock.py), not sleeps: windows pass exactly when
+the test says, whatever the machine's load.
+"""
 
 from __future__ import annotations
 
 import threading
-import time
 
+import pytest
 from limits import parse, strategies
 from limits.storage import storage_from_string
 
 from quizsvc.web import ratelimit_memory
 from quizsvc.web.limits import storage_uri
 from quizsvc.web.ratelimit_memory import SweepingMemoryStorage
+from tests.clock import inject_clock
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return inject_clock(monkeypatch)
 
 
 def test_default_storage_is_the_sweeping_one_and_redis_wins_when_set():
@@ -18,26 +28,28 @@ def test_default_storage_is_the_sweeping_one_and_redis_wins_when_set():
     assert storage_uri({"REDIS_URL": "redis://h:6379/0"}) == "redis://h:6379/0"
 
 
-def test_moving_window_limits_hold():
+def test_moving_window_limits_hold(clock):
     storage = SweepingMemoryStorage()
     limiter = strategies.MovingWindowRateLimiter(storage)
     limit = parse("3 per second")
     assert [limiter.hit(limit, "a") for _ in range(4)] == [True, True, True, False]
     assert limiter.hit(limit, "b")  # keys count apart
-    time.sleep(1.05)
+    clock.advance(0.9)
+    assert not limiter.hit(limit, "a")  # still inside the window
+    clock.advance(0.2)
     assert limiter.hit(limit, "a")  # the window moved on, whether or not a sweep ran
 
 
-def test_fixed_window_limits_hold():
+def test_fixed_window_limits_hold(clock):
     storage = SweepingMemoryStorage()
     limiter = strategies.FixedWindowRateLimiter(storage)
     limit = parse("2 per second")
     assert [limiter.hit(limit, "a") for _ in range(3)] == [True, True, False]
-    time.sleep(1.05)
+    clock.advance(1.05)
     assert limiter.hit(limit, "a")
 
 
-def test_hits_start_at_most_one_sweep_per_interval(monkeypatch):
+def test_hits_start_at_most_one_sweep_per_interval(monkeypatch, clock):
     started = []
     real = threading.Timer
 
@@ -51,24 +63,27 @@ def test_hits_start_at_most_one_sweep_per_interval(monkeypatch):
     started.clear()  # the base class's constructor starts one timer of its own
     limiter = strategies.MovingWindowRateLimiter(storage)
     limit = parse("1000 per minute")
-    for i in range(40):  # spaced wider than the base class's 10 ms timer
+    for i in range(40):  # 15 ms apart: wider than the base class's 10 ms timer
         limiter.hit(limit, f"k{i % 5}")
-        time.sleep(0.015)
+        clock.advance(0.015)
+        if storage.timer.is_alive():
+            storage.timer.join()  # the sweep has run; the base class would start another
     # 0.6 s of hits: the first sweep only; `limits`' MemoryStorage would have started ~40 timers.
     assert len(started) == 1
+    clock.advance(ratelimit_memory.SWEEP_INTERVAL)
+    limiter.hit(limit, "k0")
+    assert len(started) == 2  # a second interval, a second sweep
 
 
-def test_sweep_frees_expired_counters():
+def test_sweep_frees_expired_counters(monkeypatch, clock):
+    monkeypatch.setattr(ratelimit_memory, "SWEEP_INTERVAL", 0.0)
     storage = SweepingMemoryStorage()
-    monkey_interval = ratelimit_memory.SWEEP_INTERVAL
-    try:
-        ratelimit_memory.SWEEP_INTERVAL = 0.0
-        limiter = strategies.MovingWindowRateLimiter(storage)
-        limiter.hit(parse("5 per second"), "gone")
-        time.sleep(1.1)
-        limiter.hit(parse("5 per second"), "other")  # schedules a sweep
-        time.sleep(0.2)
-        # `limits` keeps the key with an empty list of entries; the entries are what it frees.
-        assert [v for k, v in storage.events.items() if "gone" in k] == [[]]
-    finally:
-        ratelimit_memory.SWEEP_INTERVAL = monkey_interval
+    limiter = strategies.MovingWindowRateLimiter(storage)
+    limiter.hit(parse("5 per second"), "gone")
+    storage.timer.join()
+    clock.advance(1.1)
+    limiter.hit(parse("5 per second"), "other")  # schedules a sweep
+    storage.timer.join()
+    # `limits` keeps the key with an empty list of entries; the entries are what it frees.
+    assert [v for k, v in storage.events.items() if "gone" in k] == [[]]
+    assert [len(v) for k, v in storage.events.items() if "other" in k] == [1]
