@@ -14,7 +14,13 @@ PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-
 
 def install(app: Flask) -> None:
     """Register the pages; call after the API's error handlers and the middleware."""
-    from quizsvc.web import accounts, admin_pages, pages, progress  # noqa: F401 - progress adds routes
+    from quizsvc.web import (  # noqa: F401 - progress and course_pages add routes to pages
+        accounts,
+        admin_pages,
+        course_pages,
+        pages,
+        progress,
+    )
 
     auth.install(app)
     app.register_blueprint(pages.bp)
