@@ -14,7 +14,7 @@ PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-
 
 def install(app: Flask) -> None:
     """Register the pages; call after the API's error handlers and the middleware."""
-    from quizsvc.web import accounts, pages, progress  # noqa: F401 - progress adds routes
+    from quizsvc.web import accounts, bank_pages, pages, progress  # noqa: F401 - add routes
 
     auth.install(app)
     app.register_blueprint(pages.bp)
