@@ -32,24 +32,48 @@ def _cli(env: dict[str, str], *args: str, stdin: str = "") -> str:
     return done.stdout
 
 
-def _instructor_with_course(server: str, env: dict[str, str]) -> int:
-    """An instructor (CLI: account, password) with a course (API); return the course id."""
+def _api(server: str, token: str, path: str, body: dict | None = None) -> dict:
+    request = urllib.request.Request(
+        server + path, data=None if body is None else json.dumps(body).encode(),
+        method="GET" if body is None else "POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as r:
+        return json.load(r)
+
+
+def _instructor_with_course(server: str, env: dict[str, str]) -> tuple[int, str]:
+    """An instructor (CLI: account, password) with a course (API); return (course id, token)."""
     token = _cli(env, "create-user", "--role", "instructor", "--email", EMAIL) \
         .strip().splitlines()[-1]
     _cli(env, "set-password", EMAIL, stdin=PASSWORD + "\n")
-    request = urllib.request.Request(
-        server + "/api/v1/courses", data=json.dumps({"title": "Vision 201"}).encode(),
-        method="POST", headers={"Authorization": f"Bearer {token}",
-                                "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as r:
-        return json.load(r)["id"]
+    return _api(server, token, "/api/v1/courses", {"title": "Vision 201"})["id"], token
+
+
+def _a_student_answers(server: str, env: dict[str, str], course: int, teacher: str,
+                       bank: int) -> None:
+    """A student of the course answers their first problem right (the key read from the DB)."""
+    from sqlalchemy import create_engine, text
+
+    email = "bank-student@example.edu"
+    token = _cli(env, "create-user", "--role", "student", "--email", email) \
+        .strip().splitlines()[-1]
+    _api(server, teacher, f"/api/v1/courses/{course}/enrollments", {"email": email})
+    problem = _api(server, token, f"/api/v1/banks/{bank}")["problems"][0]
+    engine = create_engine(env["QUIZSVC_DATABASE_URL"])
+    with engine.connect() as conn:
+        key = conn.execute(text("SELECT key FROM problems WHERE id = :id"),
+                           {"id": problem["id"]}).scalar_one()
+    engine.dispose()
+    key = json.loads(key) if isinstance(key, str) else key
+    assert _api(server, token, f"/api/v1/problems/{problem['id']}/attempts",
+                {"answer": key})["correct"]
 
 
 def test_build_preview_results_analytics(server, server_env, driver, shoot):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
-    course = _instructor_with_course(server, server_env)
+    course, teacher = _instructor_with_course(server, server_env)
     driver.delete_all_cookies()
     driver.get(server + "/login")
     driver.find_element(By.NAME, "email").send_keys(EMAIL)
@@ -105,9 +129,12 @@ def test_build_preview_results_analytics(server, server_env, driver, shoot):
     shoot("bank-preview-360", width=360)
     viewport(driver, 1280, 1000)
 
+    bank = int(driver.current_url.split("/banks/")[1].split("/")[0])
+    _a_student_answers(server, server_env, course, teacher, bank)
     driver.find_element(By.LINK_TEXT, "Week 4: shapes").click()
     driver.find_element(By.LINK_TEXT, "Results").click()
     _wait(driver, "h1", "Results")
+    assert "bank-student@example.edu" in driver.find_element(By.CSS_SELECTOR, "tbody").text
     shoot("bank-results")
     driver.back()
     driver.find_element(By.LINK_TEXT, "Analytics").click()
