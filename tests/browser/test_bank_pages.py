@@ -18,7 +18,7 @@ EMAIL = "bank-instructor@example.edu"
 PASSWORD = "correct horse battery"
 
 
-def _no_console_errors(driver) -> None:  # noqa: ANN001
+def _no_console_errors(driver) -> None:
     """No script or resource errors, but the form's own 422 (a refused form, by design)."""
     errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")
               and "status of 422" not in e["message"]]
