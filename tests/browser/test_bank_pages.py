@@ -69,7 +69,15 @@ def _a_student_answers(server: str, env: dict[str, str], course: int, teacher: s
                 {"answer": key})["correct"]
 
 
-def test_build_preview_results_analytics(server, server_env, driver, shoot):
+@pytest.fixture
+def signed_out_after(driver):
+    """The browser is shared by the session's tests: leave it signed out, as found."""
+    yield driver
+    driver.delete_all_cookies()
+
+
+def test_build_preview_results_analytics(server, server_env, signed_out_after, shoot):
+    driver = signed_out_after
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
