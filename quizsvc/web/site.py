@@ -14,9 +14,10 @@ PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-
 
 def install(app: Flask) -> None:
     """Register the pages; call after the API's error handlers and the middleware."""
-    from quizsvc.web import (  # noqa: F401 - progress and course_pages add routes to pages
+    from quizsvc.web import (  # noqa: F401 - progress and the staff pages add routes to pages
         accounts,
         admin_pages,
+        bank_pages,
         course_pages,
         pages,
         progress,
