@@ -151,6 +151,8 @@ def _well_formed(kind: str, value: Any, spec: dict[str, Any]) -> bool:
         return (isinstance(value, list) and bool(value) and all(isinstance(r, list) and r for r in value)
                 and len({len(r) for r in value}) == 1
                 and all(_is_number(v) for r in value for v in r))
+    if kind == "expression":
+        return isinstance(value, str)
     if kind == "choice":
         choices = spec.get("choices") or ()
         if spec.get("multiple"):
@@ -160,7 +162,7 @@ def _well_formed(kind: str, value: Any, spec: dict[str, Any]) -> bool:
 
 
 def _exact(kind: str, key: Any) -> bool:
-    return kind in ("integer", "shape") or isinstance(key, int)
+    return kind in ("integer", "shape", "expression") or isinstance(key, int)
 
 
 def _entry_same(kind: str, a: Any, key: Any) -> bool:
@@ -204,6 +206,8 @@ def render_value(kind: str, value: Any) -> str:
         return r"\(\begin{bmatrix} " + body + r" \end{bmatrix}\)"
     if kind == "choice":
         return escape(", ".join(value) if isinstance(value, list) else str(value))
+    if kind == "expression":
+        return escape(str(value))
     raise ValueError(f"unknown field kind {kind!r}")
 
 
@@ -339,7 +343,8 @@ def _blanks(problem: Problem, spec, mistakes) -> tuple[list[Blank], list[FieldLa
         kind = f["kind"]
         choices = tuple(f["choices"]) if kind == "choice" else None
         for box, value, label, wrongs in boxes:
-            blank_kind = "choice" if kind == "choice" else ("integer" if _exact(kind, value) else "number")
+            blank_kind = kind if kind in ("choice", "expression") else (
+                "integer" if _exact(kind, value) else "number")
             blanks.append(Blank(
                 name=box, field=f["name"], kind=blank_kind, value=value,
                 tolerance=0.0 if blank_kind != "number" else tolerance_for(value),
@@ -363,7 +368,8 @@ def build_item(problem: Problem) -> Item:
     else:
         form = "blanks"
     issue = None
-    big = [b.value for b in blanks if b.kind != "choice" and abs(b.value) > MAX_EXACT_INT]
+    big = [b.value for b in blanks if b.kind not in ("choice", "expression")
+           and abs(b.value) > MAX_EXACT_INT]
     if big:
         issue = (f"the key holds {plain_number(big[0])}, beyond 2^53: an LMS comparing "
                  "floating-point numbers would also accept its neighbours")
@@ -373,7 +379,8 @@ def build_item(problem: Problem) -> Item:
         title=f"{problem.family} v{problem.version} {problem.level} seed {problem.seed}",
         prompt=to_html(problem.prompt), solution=to_html(problem.solution), spec=spec,
         key=problem.answer, params=problem.params, form=form, blanks=tuple(blanks),
-        layout=tuple(layout), options=_options(problem, spec, mistakes),
+        layout=tuple(layout),
+        options=() if any(f["kind"] == "expression" for f in spec) else _options(problem, spec, mistakes),
         choice_options=_choice_options(spec[0], problem.answer[spec[0]["name"]], mistakes)
         if form == "choice" else (),
         weights_exact=exact, number_issue=issue)
@@ -385,6 +392,11 @@ def build_items(problems: Iterable[Problem]) -> tuple[list[Item], list[Skipped]]
     skipped: list[Skipped] = []
     seen: set[str] = set()
     for problem in problems:
+        if any(f["kind"] == "expression" for f in problem.answer_spec):
+            skipped.append(Skipped(ident_for(problem), "an answer typed as an expression in "
+                                   "symbols (k1*x1 + ...) is graded by its coefficients, which "
+                                   "Moodle XML, Canvas QTI and GIFT cannot do"))
+            continue
         item = build_item(problem)
         if item.ident in seen:
             skipped.append(Skipped(item.ident, "the same variant appears earlier in the bank"))

@@ -30,6 +30,7 @@ _REGISTRY: dict[str, str] = {
     "normalization_axes": "normalization_axes",
     "batchnorm_grad": "batchnorm_grad",
     "dropout": "dropout",
+    "first_last_symbolic": "first_last_symbolic",
 }
 
 _LOADED: dict[str, Family] = {}

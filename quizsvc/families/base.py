@@ -23,6 +23,7 @@ from types import ModuleType
 from typing import Any
 
 from quizsvc.answers import compare_field, parse_field
+from quizsvc.answers import symbolic
 from quizsvc.answers.compare import field_matches
 from quizsvc.errors import AnswerError, ParamError
 from quizsvc.families.rng import SEED_MAX, SEED_MIN, Sampler
@@ -40,6 +41,20 @@ def jsonable(value: Any) -> Any:
         return [(v.numerator if v.denominator == 1 else v.numerator / v.denominator)
                 if type(v) is Fraction else jsonable(v) for v in value]
     return value
+
+
+def _parse(f: AnswerField, value: Any) -> Any:
+    if f.kind == "expression":  # linear expressions in symbols: quizsvc.answers.symbolic
+        return symbolic.parse_expression(value, f.choices)
+    return parse_field(f.kind, value, choices=f.choices, multiple=f.multiple)
+
+
+def _compare(kind: str, given: Any, key: Any) -> tuple[float, bool, str]:
+    return symbolic.compare(given, key) if kind == "expression" else compare_field(kind, given, key)
+
+
+def _matches(kind: str, given: Any, key: Any) -> bool:
+    return symbolic.matches(given, key) if kind == "expression" else field_matches(kind, given, key)
 
 
 class Family:
@@ -134,8 +149,7 @@ class Family:
             if f.name not in answer or answer[f.name] in (None, ""):
                 continue  # a blank left empty scores 0 but is not an error
             try:
-                parsed[f.name] = parse_field(f.kind, answer[f.name], choices=f.choices,
-                                             multiple=f.multiple)
+                parsed[f.name] = _parse(f, answer[f.name])
             except AnswerError as exc:
                 errors[f.name] = exc.message
         if errors:
@@ -161,8 +175,9 @@ class Family:
             if f.name not in parsed:
                 results.append(FieldResult(f.name, 0.0, False, "left blank", key[f.name], None))
                 continue
-            score, ok, msg = compare_field(f.kind, parsed[f.name], key[f.name])
-            given[f.name] = jsonable(parsed[f.name])
+            score, ok, msg = _compare(f.kind, parsed[f.name], key[f.name])
+            given[f.name] = (symbolic.to_text(parsed[f.name]) if f.kind == "expression"
+                             else jsonable(parsed[f.name]))
             results.append(FieldResult(f.name, score, ok, msg, key[f.name], given[f.name]))
             if not ok:
                 wrong.append(f)
@@ -199,7 +214,7 @@ class Family:
         """
         if wrong is None:
             wrong = [f for f in spec if f.name in parsed
-                     and not compare_field(f.kind, parsed[f.name], key[f.name])[1]]
+                     and not _compare(f.kind, parsed[f.name], key[f.name])[1]]
         if not wrong:
             return []
         # Fields answered right: a mistake reproduces the whole answer if it matches these too.
@@ -209,10 +224,10 @@ class Family:
             buggy = m.solve(params)
             if not buggy:
                 continue
-            if not all(f.name in buggy and field_matches(f.kind, parsed[f.name], buggy[f.name])
+            if not all(f.name in buggy and _matches(f.kind, parsed[f.name], buggy[f.name])
                        for f in wrong):
                 continue
-            if all(f.name not in buggy or field_matches(f.kind, parsed[f.name], buggy[f.name])
+            if all(f.name not in buggy or _matches(f.kind, parsed[f.name], buggy[f.name])
                    for f in rest):
                 full.append(m.code)
             else:

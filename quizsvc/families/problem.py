@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Literal
 
-FieldKind = Literal["integer", "number", "shape", "vector", "matrix", "choice"]
+FieldKind = Literal["integer", "number", "shape", "vector", "matrix", "choice", "expression"]
 
 
 @dataclass(frozen=True)
@@ -13,7 +13,8 @@ class AnswerField:
     """One blank a student fills in.
 
     `choices` lists the options of a `choice` field; `multiple` lets a student
-    pick a set of them (for example the axes ``N, H, W``).
+    pick a set of them (for example the axes ``N, H, W``). For an `expression`
+    field `choices` lists the symbols the expression may use (``k1, x1, ...``).
     """
 
     name: str
@@ -24,7 +25,9 @@ class AnswerField:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "kind": self.kind, "label": self.label}
-        if self.choices is not None:
+        if self.kind == "expression":
+            out["symbols"] = list(self.choices or ())
+        elif self.choices is not None:
             out["choices"] = list(self.choices)
             out["multiple"] = self.multiple
         return out
