@@ -31,6 +31,7 @@ _REGISTRY: dict[str, str] = {
     "batchnorm_grad": "batchnorm_grad",
     "dropout": "dropout",
     "first_last_symbolic": "first_last_symbolic",
+    "conv_matrix_same": "conv_matrix_same",
 }
 
 _LOADED: dict[str, Family] = {}
