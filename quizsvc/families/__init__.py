@@ -32,6 +32,7 @@ _REGISTRY: dict[str, str] = {
     "dropout": "dropout",
     "first_last_symbolic": "first_last_symbolic",
     "conv_matrix_same": "conv_matrix_same",
+    "unshared_matrix": "unshared_matrix",
 }
 
 _LOADED: dict[str, Family] = {}
