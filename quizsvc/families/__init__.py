@@ -33,6 +33,7 @@ _REGISTRY: dict[str, str] = {
     "first_last_symbolic": "first_last_symbolic",
     "conv_matrix_same": "conv_matrix_same",
     "unshared_matrix": "unshared_matrix",
+    "kernel_growth": "kernel_growth",
 }
 
 _LOADED: dict[str, Family] = {}
