@@ -34,6 +34,7 @@ _REGISTRY: dict[str, str] = {
     "conv_matrix_same": "conv_matrix_same",
     "unshared_matrix": "unshared_matrix",
     "kernel_growth": "kernel_growth",
+    "fc_neurons": "fc_neurons",
 }
 
 _LOADED: dict[str, Family] = {}
