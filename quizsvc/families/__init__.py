@@ -35,6 +35,7 @@ _REGISTRY: dict[str, str] = {
     "unshared_matrix": "unshared_matrix",
     "kernel_growth": "kernel_growth",
     "fc_neurons": "fc_neurons",
+    "batchnorm_limits": "batchnorm_limits",
 }
 
 _LOADED: dict[str, Family] = {}
