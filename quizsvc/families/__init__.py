@@ -36,6 +36,7 @@ _REGISTRY: dict[str, str] = {
     "kernel_growth": "kernel_growth",
     "fc_neurons": "fc_neurons",
     "batchnorm_limits": "batchnorm_limits",
+    "dropout_tikhonov": "dropout_tikhonov",
 }
 
 _LOADED: dict[str, Family] = {}
