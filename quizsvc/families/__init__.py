@@ -37,6 +37,7 @@ _REGISTRY: dict[str, str] = {
     "fc_neurons": "fc_neurons",
     "batchnorm_limits": "batchnorm_limits",
     "dropout_tikhonov": "dropout_tikhonov",
+    "which_norm": "which_norm",
 }
 
 _LOADED: dict[str, Family] = {}

@@ -18,6 +18,7 @@ A family is a plain module that defines::
 from __future__ import annotations
 
 import json
+from functools import partial
 from fractions import Fraction
 from types import ModuleType
 from typing import Any
@@ -26,6 +27,7 @@ from quizsvc.answers import compare_field, parse_field
 from quizsvc.answers import symbolic
 from quizsvc.answers.compare import field_matches
 from quizsvc.errors import AnswerError, ParamError
+from quizsvc.figures import figures_for
 from quizsvc.families.rng import SEED_MAX, SEED_MIN, Sampler
 from quizsvc.families.problem import AnswerField, FieldResult, Grade, Misconception, Problem
 
@@ -101,6 +103,7 @@ class Family:
             prompt=m.prompt(params),
             answer_spec=[f.to_dict() for f in m.answer_spec(params)],
             answer=key, solution=m.solution(params, key), topic=self.topic,
+            figure_source=partial(figures_for, self.name, params, key),
         )
 
     def validate(self, params: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from quizsvc.solver.conv import correlate
 from quizsvc.solver.shapes import conv_out_size
 
 NAME = "conv_forward"
-VERSION = 1
+VERSION = 2
 TOPIC = "Convolution on numbers"
 
 _SHOWN = 3  # output entries worked out term by term in the solution

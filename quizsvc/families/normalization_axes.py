@@ -18,7 +18,7 @@ from quizsvc.families.rng import Sampler
 from quizsvc.families.problem import AnswerField, Misconception
 
 NAME = "normalization_axes"
-VERSION = 1
+VERSION = 2
 TOPIC = "Normalization"
 
 AXES = ("N", "C", "H", "W")

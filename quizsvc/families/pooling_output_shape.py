@@ -12,7 +12,7 @@ from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.shapes import pool_out_size
 
 NAME = "pooling_output_shape"
-VERSION = 1
+VERSION = 2
 TOPIC = "Convolution arithmetic"
 
 

@@ -61,14 +61,38 @@ class Problem:
     answer: dict[str, Any]
     solution: str
     topic: str = ""
+    # Draws the figures on first use: SVG costs far more than generating the problem itself.
+    figure_source: Callable[[], list[Figure]] | None = field(default=None, compare=False,
+                                                             repr=False)
+
+    @property
+    def figures(self) -> list[Figure]:
+        """Return the problem's figures (prompt and solution), drawn once, when first asked for."""
+        drawn = self.__dict__.get("_figures")
+        if drawn is None:
+            drawn = self.__dict__["_figures"] = (list(self.figure_source())
+                                                 if self.figure_source else [])
+        return drawn
+
+    @figures.setter
+    def figures(self, value: list[Figure]) -> None:
+        self.__dict__["_figures"] = list(value)
 
     def to_dict(self, *, include_key: bool = True) -> dict[str, Any]:
-        """Return a JSON-able dict; without the key and solution unless asked."""
+        """Return a JSON-able dict; without the key, solution and solution figures unless asked."""
         out = asdict(self)
+        out.pop("figure_source")
         if not include_key:
             out.pop("answer")
             out.pop("solution")
+        figures = self.visible_figures(include_key=include_key)
+        if figures:  # families without figures keep their published form
+            out["figures"] = [asdict(f) for f in figures]
         return out
+
+    def visible_figures(self, *, include_key: bool) -> list[Figure]:
+        """Return the prompt figures, and the solution figures too when the key may be shown."""
+        return [f for f in self.figures if include_key or f.part == "prompt"]
 
 
 @dataclass
@@ -132,3 +156,4 @@ class Figure:
     name: str
     svg: str
     alt: str
+    part: Literal["prompt", "solution"] = "prompt"  # a solution figure shows only with the key

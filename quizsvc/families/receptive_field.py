@@ -20,7 +20,7 @@ from quizsvc.families.rng import Sampler
 from quizsvc.families.problem import AnswerField, Misconception
 
 NAME = "receptive_field"
-VERSION = 1
+VERSION = 2
 TOPIC = "Receptive fields"
 
 VARIANTS = ("stack", "factorize")

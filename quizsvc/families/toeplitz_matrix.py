@@ -16,7 +16,7 @@ from quizsvc.solver.conv import conv_matrix
 from quizsvc.solver.shapes import conv_out_size
 
 NAME = "toeplitz_matrix"
-VERSION = 1
+VERSION = 2
 TOPIC = "Convolution as a matrix"
 
 _NONZERO = (-3, -2, -1, 1, 2, 3)

@@ -16,7 +16,7 @@ from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.conv import conv_transpose
 
 NAME = "transpose_conv"
-VERSION = 1
+VERSION = 2
 TOPIC = "Transposed convolution"
 
 _VALUES = range(-3, 4)
