@@ -30,8 +30,11 @@ _NONZERO = (-3, -2, -1, 1, 2, 3)
 
 
 def sample(rng: Sampler, level: str) -> dict[str, Any]:
-    """Draw odd 1D kernels (easy), even kernels or small 2D (medium), 2D or dilated (hard)."""
-    if level == "easy":
+    """Draw odd kernels, 1D or 3x3 on a small image (easy), even kernels or 2D (medium), 2D or
+    dilated (hard)."""
+    if level == "easy" and rng.chance(0.25):
+        n, ks, d = [rng.between(2, 3), 3], [3, 3], [1, 1]  # 2D: one zero around, as in 1D
+    elif level == "easy":
         k = rng.choice((3, 3, 3, 5))
         n, ks, d = [rng.between(max(4, k), 8)], [k], [1]
     elif level == "medium" and rng.chance(0.6):
