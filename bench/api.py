@@ -33,6 +33,8 @@ from bench.pg import throwaway_database
 
 CONNECTIONS = 32
 RATIO_GOAL = 0.5
+FLOOR_RATIO_GOAL = 0.5  # POST /attempts at least half the floor's throughput...
+FLOOR_P99_GOAL = 2.0  # ...and at most twice its p99
 P99_GOAL_MS = 50.0
 STUDENTS = 1000
 
@@ -158,12 +160,21 @@ def run_backend(ctx: Context, wrk: str | None, backend: str, url: str, seconds: 
         with ThreadPoolExecutor(8) as pool:
             attempts = list(pool.map(make, range(n_students)))
         out["attempts"] = _measure(ctx, wrk, port, attempts, f"{backend}-attempts", seconds)
+    # The floor: the same SQL and the same grader on bare Flask, same gunicorn, same database,
+    # the same requests (the problems allow unlimited attempts, so both keep writing).
+    with server.gunicorn("bench.floor:app", {"QUIZSVC_DATABASE_URL": url},
+                         ctx.workdir / f"floor-{backend}.log") as port:
+        out["floor"] = _measure(ctx, wrk, port, attempts, f"{backend}-floor", seconds)
     out["cpu_ms_per_request"] = cpu_per_request(ctx, env, create, attempts, 40 if ctx.quick else 200)
     out["students"] = n_students
     out["ratio_attempts_to_bare"] = round(out["attempts"]["requests_per_s"]
                                           / out["bare"]["requests_per_s"], 3)
     out["ratio_problems_to_bare"] = round(out["problems"]["requests_per_s"]
                                           / out["bare"]["requests_per_s"], 3)
+    out["ratio_attempts_to_floor"] = round(out["attempts"]["requests_per_s"]
+                                           / max(out["floor"]["requests_per_s"], 1e-9), 3)
+    out["p99_attempts_over_floor"] = round(out["attempts"]["p99_ms"]
+                                           / max(out["floor"]["p99_ms"], 0.001), 3)
     return out
 
 
@@ -193,6 +204,20 @@ def run(ctx: Context) -> dict[str, Any]:
         ctx.log(f"api: PostgreSQL skipped: {exc}")
 
     pg = backends.get("postgresql")
+    ctx.target("api: POST /attempts / floor (same SQL, raw psycopg, bare Flask) throughput, "
+               "PostgreSQL", pg["ratio_attempts_to_floor"] if pg else None, FLOOR_RATIO_GOAL, "x",
+               note=(f"{pg['attempts']['requests_per_s']:,.0f} vs "
+                     f"{pg['floor']['requests_per_s']:,.0f} req/s" if pg
+                     else skipped.get("postgresql", "")))
+    ctx.target("api: POST /attempts p99 / floor p99, PostgreSQL",
+               pg["p99_attempts_over_floor"] if pg else None, FLOOR_P99_GOAL, "x",
+               higher_is_better=False,
+               note=(f"{pg['attempts']['p99_ms']} vs {pg['floor']['p99_ms']} ms" if pg
+                     else skipped.get("postgresql", "")))
+    sq = backends.get("sqlite")
+    if sq:
+        ctx.log(f"api: SQLite POST /attempts / floor {sq['ratio_attempts_to_floor']}x, "
+                f"p99 {sq['p99_attempts_over_floor']}x the floor's")
     ctx.target("api: grading endpoint / bare Flask throughput, PostgreSQL",
                pg["ratio_attempts_to_bare"] if pg else None, RATIO_GOAL, "x",
                note=(f"{pg['attempts']['requests_per_s']:,.0f} vs {pg['bare']['requests_per_s']:,.0f}"
@@ -206,19 +231,23 @@ def run(ctx: Context) -> dict[str, Any]:
                  for backend, res in backends.items()]
     table = []
     for backend, res in backends.items():
-        for name in ("bare", "problems", "attempts"):
+        for name in ("bare", "floor", "problems", "attempts"):
             r = res[name]
             table.append([backend, {"bare": "bare Flask POST /bare",
+                                    "floor": "floor: same SQL + grader, bare Flask",
                                     "problems": "POST /api/v1/problems",
                                     "attempts": "POST /api/v1/problems/{id}/attempts"}[name],
                           r["requests_per_s"], r["p50_ms"], r["p99_ms"], r["errors"],
-                          1.0 if name == "bare" else res[f"ratio_{name}_to_bare"]])
+                          round(r["requests_per_s"] / max(res["bare"]["requests_per_s"], 1e-9), 3),
+                          round(r["requests_per_s"] / max(res["floor"]["requests_per_s"], 1e-9),
+                                3)])
     tool = next(iter(backends.values()))["bare"]["tool"]
     return {"backends": backends, "skipped_backends": skipped, "load_tool": tool,
             "gunicorn": server.settings(), "connections": CONNECTIONS, "seconds": seconds,
             "tables": [(f"API at {CONNECTIONS} connections, {seconds:g} s each, load from {tool}; "
                         f"gunicorn {server.settings()['args']}",
-                        ["database", "endpoint", "req/s", "p50 ms", "p99 ms", "errors", "x bare"],
+                        ["database", "endpoint", "req/s", "p50 ms", "p99 ms", "errors", "x bare",
+                         "x floor"],
                         table),
                        ("CPU ms per request in process (Flask test client; the database server's "
                         "work not included)", ["database", "bare", "POST /problems",

@@ -24,6 +24,9 @@ BLUEPRINT_MODULES: list[str] = [
     "quizsvc.api.audit",  # audit log of instructor actions (quizsvc/audit.py)
     "quizsvc.lti.api",  # LTI admin/instructor API (/api/v1/lti)
     "quizsvc.lti.views",  # LTI tool endpoints (/lti)
+    "quizsvc.lti.registration",  # LTI Dynamic Registration pages (/lti/register)
+    "quizsvc.lti.admin_api",  # LTI administration API (/api/v1/lti/registrations, overview)
+    "quizsvc.web.components",  # the problem component's template, filters and /static files
 ]
 
 

@@ -8,9 +8,10 @@ from flask_smorest import Blueprint
 from quizsvc.api.auth import auth_required, current_user
 from quizsvc.extensions import db
 from quizsvc.schemas.common import PageArgs, page_of
-from quizsvc.schemas.problems import AttemptCreate, AttemptOut, AttemptPage, ProblemCreate, ProblemOut
+from quizsvc.schemas.problems import (AttemptCreate, AttemptOut, AttemptPage, PreviewIn, PreviewOut,
+                                     ProblemCreate, ProblemOut)
 from quizsvc.services import attempts as attempt_service
-from quizsvc.services import practice
+from quizsvc.services import practice, preview
 from quizsvc.services.policy import Policy
 
 blp = Blueprint("problems", __name__, url_prefix="/api/v1/problems",
@@ -76,3 +77,18 @@ def list_problem_attempts(args: dict, problem_id: int) -> dict:
     rows, total = attempt_service.list_attempts(db.session, user, problem_id=problem_id,
                                                 page=args["page"], page_size=args["page_size"])
     return page_of([attempt_service.attempt_view(a, user) for a in rows], total, args)
+
+
+@blp.route("/<int:problem_id>/preview", methods=["POST"])
+@auth_required()
+@blp.arguments(PreviewIn)
+@blp.response(200, PreviewOut)
+def preview_answer(args: dict, problem_id: int) -> dict:
+    """Read an answer without grading it: how each blank was understood, or why not.
+
+    Nothing is recorded and no attempt is used; the answer is not compared with
+    the key, so the reply says nothing about whether it is right. Pages call it
+    as the student types (with the LTI launch's token inside an LMS).
+    """
+    problem = practice.get_problem(db.session, current_user(), problem_id)
+    return preview.preview_problem(problem, args["answer"])

@@ -79,29 +79,149 @@ def add_deployment_cmd(platform_id: int, deployment_id: str) -> None:
                    + ", ".join(d.deployment_id for d in platform.deployments))
 
 
+def _when(value: str | None) -> str:
+    return value[:16].replace("T", " ") if value else "never"
+
+
 @lti_group.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def list_cmd(as_json: bool) -> None:
-    """List registered platforms and the passbacks waiting or failed."""
-    from sqlalchemy import func, select
-
+    """List registered platforms: deployments, last launch, passbacks by status."""
     from quizsvc.extensions import db
     from quizsvc.lti import registry
-    from quizsvc.store.lti import LtiGradeOutbox
 
     with _app().app_context():
-        rows = [registry.describe(p) for p in registry.list_platforms(db.session)]
-        counts = dict(db.session.execute(select(LtiGradeOutbox.status, func.count())
-                                         .group_by(LtiGradeOutbox.status)).all())
+        rows = registry.overview(db.session)
     if as_json:
-        click.echo(json.dumps({"platforms": rows, "passbacks": counts}, indent=2))
+        click.echo(json.dumps({"platforms": rows}, indent=2))
         return
-    for p in rows:
-        click.echo(f"{p['id']:>3}  {p['issuer']}  client {p['client_id']}  "
-                   f"deployments {', '.join(p['deployment_ids']) or '(none)'}")
     if not rows:
-        click.echo("no platforms registered: see `quizsvc lti register-platform --help`")
-    click.echo("passbacks: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
+        click.echo("no platforms registered: make a Dynamic Registration URL with "
+                   "`quizsvc lti registration-url`, or see `quizsvc lti register-platform --help`")
+        return
+    deps = {p["id"]: ", ".join(p["deployment_ids"]) or "(none)" for p in rows}
+    if len(max(deps.values(), key=len)) > 30:
+        deps = {k: v if len(v) <= 30 else v[:27] + "..." for k, v in deps.items()}
+    width = max(len(p["issuer"]) for p in rows)
+    dwidth = max(11, *(len(v) for v in deps.values()))
+    click.echo(f"{'id':>3}  {'issuer':<{width}}  {'client id':<20}  {'deployments':<{dwidth}}  "
+               f"{'last launch':<16}  passbacks")
+    for p in rows:
+        passbacks = ", ".join(f"{k} {v}" for k, v in sorted(p["passbacks"].items())) or "none"
+        click.echo(f"{p['id']:>3}  {p['issuer']:<{width}}  {p['client_id'][:20]:<20}  "
+                   f"{deps[p['id']]:<{dwidth}}  {_when(p['last_launch_at']):<16}  {passbacks}")
+
+
+@lti_group.command("show")
+@click.argument("platform_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def show_cmd(platform_id: int, as_json: bool) -> None:
+    """Show one platform: endpoints, deployments with their last launch, passback state."""
+    from quizsvc.extensions import db
+    from quizsvc.lti import registry
+
+    with _app().app_context():
+        try:
+            registry.get_platform(db.session, platform_id)
+        except QuizError as exc:
+            _fail(exc)
+        (p,) = registry.overview(db.session, platform_id)
+    if as_json:
+        click.echo(json.dumps(p, indent=2))
+        return
+    for label, key in (("name", "name"), ("issuer", "issuer"), ("client id", "client_id"),
+                       ("login URL", "auth_login_url"), ("token URL", "auth_token_url"),
+                       ("key set", "jwks_url"), ("registered", "registered_by")):
+        click.echo(f"{label + ':':<24}{p[key] or '-'}")
+    click.echo(f"{'new deployments:':<24}"
+               + ("accepted on first launch" if p["auto_accept_deployments"] else "refused"))
+    click.echo(f"{'passbacks:':<24}"
+               + (", ".join(f"{k} {v}" for k, v in sorted(p["passbacks"].items())) or "none")
+               + f"; last sent {_when(p['last_passback_sent_at'])}")
+    if p["last_passback_error"]:
+        click.echo(f"{'last failure:':<24}{p['last_passback_error'][:200]}")
+    click.echo("deployments:")
+    for d in p["deployments"]:
+        click.echo(f"  {d['deployment_id']:<30} {d['source']:<13} last launch "
+                   f"{_when(d['last_launch_at'])}")
+    if not p["deployments"]:
+        click.echo("  (none)")
+
+
+@lti_group.command("remove")
+@click.argument("platform_id", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def remove_cmd(platform_id: int, yes: bool) -> None:
+    """Remove a platform registration with its deployments, links and passbacks."""
+    from quizsvc.extensions import db
+    from quizsvc.lti import registry
+
+    with _app().app_context():
+        try:
+            platform = registry.get_platform(db.session, platform_id)
+        except QuizError as exc:
+            _fail(exc)
+        if not yes:
+            click.confirm(f"Remove {platform.issuer} (client {platform.client_id}), its links "
+                          "and queued passbacks?", abort=True)
+        registry.remove_platform(db.session, platform)
+        db.session.commit()
+    click.echo(f"removed platform {platform_id}")
+
+
+@lti_group.command("set-platform")
+@click.argument("platform_id", type=int)
+@click.option("--auto-accept-deployments/--no-auto-accept-deployments", default=None,
+              help="Accept (and remember) launches from this platform's new deployment ids.")
+@click.option("--name", default=None, help="A new label for people.")
+def set_platform_cmd(platform_id: int, auto_accept_deployments: bool | None,
+                     name: str | None) -> None:
+    """Change a platform's settings (recorded in the audit log)."""
+    from quizsvc.extensions import db
+    from quizsvc.lti import registry
+
+    with _app().app_context():
+        try:
+            platform = registry.get_platform(db.session, platform_id)
+        except QuizError as exc:
+            _fail(exc)
+        if auto_accept_deployments is not None:
+            registry.set_auto_accept(db.session, platform, auto_accept_deployments)
+        if name:
+            platform.name = name[:200]
+        db.session.commit()
+        click.echo(f"platform {platform_id}: new deployments "
+                   + ("accepted on first launch" if platform.auto_accept_deployments else "refused"))
+
+
+@lti_group.command("registration-url")
+@click.option("--base-url", default=None,
+              help="quizsvc's public origin, e.g. https://quiz.example.edu "
+                   "(default: QUIZSVC_LTI_TOOL_URL).")
+@click.option("--note", default="", help="What it is for, e.g. the LMS it goes to.")
+@click.option("--hours", type=float, default=72.0, show_default=True,
+              help="How long the URL can be used.")
+def registration_url_cmd(base_url: str | None, note: str, hours: float) -> None:
+    """Print a one-time LTI Dynamic Registration URL to paste into an LMS."""
+    from quizsvc.extensions import db
+    from quizsvc.lti import dynreg, runtime
+
+    app = _app()
+    base = base_url or runtime.runtime(app).settings["TOOL_URL"]
+    if not base:
+        click.echo("error: give --base-url (quizsvc's public https origin) or set "
+                   "QUIZSVC_LTI_TOOL_URL", err=True)
+        sys.exit(2)
+    with app.app_context():
+        try:
+            row, text = dynreg.issue_token(db.session, note=note, ttl_hours=hours)
+            db.session.commit()
+        except QuizError as exc:
+            _fail(exc)
+        click.echo(dynreg.registration_url(base, text))
+        click.echo(f"usable once, until {row.expires_at:%Y-%m-%d %H:%M} UTC: paste it into the "
+                   "LMS's LTI registration page (Canvas: Developer Keys > + LTI Registration; "
+                   "Moodle: Site administration > Plugins > Manage tools)", err=True)
 
 
 @lti_group.command("tool-urls")

@@ -46,6 +46,9 @@ class PlatformOut(Schema):
     jwks_url = fields.String(allow_none=True)
     has_jwks = fields.Boolean()
     deployment_ids = fields.List(fields.String())
+    auto_accept_deployments = fields.Boolean(metadata={
+        "description": "Whether a launch from a new deployment id is accepted and remembered."})
+    registered_by = fields.String(metadata={"description": "`manual` or `dynamic`."})
     created_at = fields.String()
 
 
@@ -166,7 +169,7 @@ def show_platform(platform_id: int) -> dict:
 @blp.response(204)
 def delete_platform(platform_id: int) -> None:
     """Remove a registration, with its links and their passbacks."""
-    db.session.delete(registry.get_platform(db.session, platform_id))
+    registry.remove_platform(db.session, registry.get_platform(db.session, platform_id))
     db.session.commit()
 
 

@@ -82,10 +82,41 @@ def _decode(token: str, platform: LtiPlatform, keysets: KeySetCache, http: reque
     except jwt.PyJWTError as exc:
         raise LaunchRefused(f"the id_token is invalid: {exc}") from None
     aud = body["aud"]
-    # With several audiences, OIDC requires the authorised party to be us.
-    if isinstance(aud, list) and len(aud) > 1 and body.get("azp") != platform.client_id:
-        raise LaunchRefused("the id_token has several audiences and azp is not this tool")
+    # OIDC Core 3.1.3.7: with several audiences there must be an azp, and an azp, whenever
+    # present (with one audience too), must be our client id.
+    if isinstance(aud, list) and len(aud) > 1 and "azp" not in body:
+        raise LaunchRefused("the id_token has several audiences and no azp")
+    if "azp" in body and body["azp"] != platform.client_id:
+        raise LaunchRefused("the id_token's authorised party (azp) is not this tool")
     return body
+
+
+def _deployment(session: Session, platform: LtiPlatform,
+                deployment_id: Any) -> LtiDeployment | None:
+    """Return the known deployment, None for a new one the platform auto-accepts, or refuse."""
+    if not isinstance(deployment_id, str) or not deployment_id.strip() or len(deployment_id) > 255:
+        raise LaunchRefused("the id_token carries no valid deployment_id")
+    known = session.scalars(select(LtiDeployment).where(
+        LtiDeployment.platform_id == platform.id,
+        LtiDeployment.deployment_id == deployment_id)).first()
+    if known is None and not platform.auto_accept_deployments:
+        raise LaunchRefused(f"unknown deployment {deployment_id!r} for this platform (an admin "
+                            "can add it, or let this platform's new deployments in)")
+    return known
+
+
+def accept_deployment(session: Session, platform: LtiPlatform,
+                      deployment_id: str) -> LtiDeployment:
+    """Remember a deployment first seen in a verified launch, and audit it."""
+    from quizsvc import audit
+
+    row = LtiDeployment(platform_id=platform.id, deployment_id=deployment_id,
+                        source="first_launch")
+    session.add(row)
+    session.flush()
+    audit.record(session, "lti.deployment_accepted", "lti_platform", platform.id,
+                 {"deployment_id": deployment_id, "source": "first_launch"})
+    return row
 
 
 def validate_launch(session: Session, *, id_token: str, state: str, cookie_state: str | None,
@@ -112,11 +143,7 @@ def validate_launch(session: Session, *, id_token: str, state: str, cookie_state
     if message_type not in claims.LAUNCH_MESSAGE_TYPES:
         raise LaunchRefused(f"unsupported message type {message_type!r}")
     deployment_id = body.get(claims.DEPLOYMENT_ID)
-    known = session.scalars(select(LtiDeployment.id).where(
-        LtiDeployment.platform_id == platform.id,
-        LtiDeployment.deployment_id == deployment_id)).first() if isinstance(deployment_id, str) else None
-    if known is None:
-        raise LaunchRefused(f"unknown deployment {deployment_id!r} for this platform")
+    deployment = _deployment(session, platform, deployment_id)
     target = body.get(claims.TARGET_LINK_URI)
     if message_type == claims.RESOURCE_LINK_REQUEST:
         link = body.get(claims.RESOURCE_LINK)
@@ -134,6 +161,9 @@ def validate_launch(session: Session, *, id_token: str, state: str, cookie_state
                            .values(used_at=now))
     if used.rowcount != 1:
         raise LaunchRefused("this launch was already used (replayed launch)")
+    if deployment is None:  # an unknown deployment the platform's settings let in
+        deployment = accept_deployment(session, platform, deployment_id)
+    deployment.last_launch_at = now
     return Launch(
         platform=platform, deployment_id=deployment_id, message_type=message_type,
         subject=str(body["sub"]), role=map_roles(roles), roles=roles,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -57,11 +57,28 @@ def find_platform(session: Session, issuer: str, client_id: str | None) -> LtiPl
     return rows[0]
 
 
+def _same_url(a: str, b: str) -> bool:
+    """Compare two URLs as the same resource: scheme and host case-blind, no trailing slash."""
+    pa, pb = urlsplit(a), urlsplit(b)
+    return ((pa.scheme.lower(), pa.netloc.lower(), pa.path.rstrip("/") or "/", pa.query)
+            == (pb.scheme.lower(), pb.netloc.lower(), pb.path.rstrip("/") or "/", pb.query))
+
+
 def begin_login(session: Session, req: LoginRequest, redirect_uri: str,
-                ttl: float, now: dt.datetime | None = None) -> LoginRedirect:
-    """Store a fresh state and nonce and return the platform's authorisation redirect."""
+                ttl: float, now: dt.datetime | None = None,
+                targets: tuple[str, ...] = ()) -> LoginRedirect:
+    """Store a fresh state and nonce and return the platform's authorisation redirect.
+
+    `targets` are our own launch URLs: a login whose target_link_uri is none of them was
+    meant for another tool (OpenID Connect third-party login) and is refused before any
+    redirect. An empty tuple accepts any target (callers always pass theirs).
+    """
     if not (req.iss and req.login_hint and req.target_link_uri):
         raise LtiError("a login request needs iss, login_hint and target_link_uri")
+    if targets and not any(_same_url(req.target_link_uri, t) for t in targets):
+        raise LtiError(f"target_link_uri {req.target_link_uri!r} is not a launch URL of this "
+                       f"tool (expected {', '.join(targets)})",
+                       errors={"target_link_uri": "not this tool's launch URL"})
     platform = find_platform(session, req.iss, req.client_id)
     now = now or utcnow()
     # Expired rows are useless; drop them here rather than in a separate job.

@@ -16,7 +16,7 @@ from quizsvc.store.lti import LtiDeployment, LtiPlatform
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
-def _url(name: str, value: str | None, *, required: bool = True) -> str | None:
+def https_url(name: str, value: str | None, *, required: bool = True) -> str | None:
     """Return `value` if it is an https URL (http only for a local test LMS)."""
     if not value:
         if required:
@@ -60,9 +60,9 @@ def register_platform(session: Session, *, issuer: str, client_id: str, auth_log
                             f"(platform {exists})")
     platform = LtiPlatform(
         name=name or (urlsplit(issuer).hostname or issuer), issuer=issuer, client_id=client_id,
-        auth_login_url=_url("auth_login_url", auth_login_url),
-        auth_token_url=_url("auth_token_url", auth_token_url),
-        auth_audience=auth_audience or None, jwks_url=_url("jwks_url", jwks_url, required=False),
+        auth_login_url=https_url("auth_login_url", auth_login_url),
+        auth_token_url=https_url("auth_token_url", auth_token_url),
+        auth_audience=auth_audience or None, jwks_url=https_url("jwks_url", jwks_url, required=False),
         jwks_json=jwks_json)
     session.add(platform)
     session.flush()
@@ -106,6 +106,70 @@ def remove_deployment(session: Session, platform: LtiPlatform, deployment_id: st
     raise NotFoundError(f"platform {platform.id} has no deployment {deployment_id!r}")
 
 
+def set_auto_accept(session: Session, platform: LtiPlatform, on: bool) -> LtiPlatform:
+    """Let launches from this platform's new deployment ids in (and remember them), or not."""
+    from quizsvc import audit
+
+    if platform.auto_accept_deployments != on:
+        platform.auto_accept_deployments = on
+        audit.record(session, "lti.platform_update", "lti_platform", platform.id,
+                     {"auto_accept_deployments": on})
+    session.flush()
+    return platform
+
+
+def remove_platform(session: Session, platform: LtiPlatform) -> None:
+    """Delete a registration with its deployments, links and queued passbacks."""
+    from quizsvc import audit
+
+    audit.record(session, "lti.platform_remove", "lti_platform", platform.id,
+                 {"issuer": platform.issuer, "client_id": platform.client_id})
+    session.delete(platform)
+    session.flush()
+
+
+def overview(session: Session, platform_id: int | None = None) -> list[dict[str, Any]]:
+    """Return each registration with its deployments' last launches and its passbacks' state."""
+    from sqlalchemy import func
+
+    from quizsvc.store.lti import LtiGradeOutbox, LtiResourceLink
+
+    query = select(LtiPlatform).order_by(LtiPlatform.id)
+    if platform_id is not None:
+        query = query.where(LtiPlatform.id == platform_id)
+    platforms = list(session.scalars(query))
+    by_link = (select(LtiResourceLink.platform_id, LtiGradeOutbox.status, func.count(),
+                      func.max(LtiGradeOutbox.sent_at))
+               .join(LtiGradeOutbox, LtiGradeOutbox.link_id == LtiResourceLink.id)
+               .group_by(LtiResourceLink.platform_id, LtiGradeOutbox.status))
+    counts: dict[int, dict[str, int]] = {}
+    last_sent: dict[int, Any] = {}
+    for pid, status, n, sent in session.execute(by_link):
+        counts.setdefault(pid, {})[status] = n
+        if sent is not None and (pid not in last_sent or sent > last_sent[pid]):
+            last_sent[pid] = sent
+    out = []
+    for p in platforms:
+        failure = session.execute(
+            select(LtiGradeOutbox.last_error, LtiGradeOutbox.created_at)
+            .join(LtiResourceLink, LtiGradeOutbox.link_id == LtiResourceLink.id)
+            .where(LtiResourceLink.platform_id == p.id, LtiGradeOutbox.status == "failed")
+            .order_by(LtiGradeOutbox.id.desc()).limit(1)).first()
+        launches = [d.last_launch_at for d in p.deployments if d.last_launch_at is not None]
+        out.append({
+            **describe(p),
+            "deployments": [{"deployment_id": d.deployment_id, "source": d.source,
+                             "created_at": d.created_at.isoformat(),
+                             "last_launch_at": d.last_launch_at.isoformat()
+                             if d.last_launch_at else None} for d in p.deployments],
+            "last_launch_at": max(launches).isoformat() if launches else None,
+            "passbacks": counts.get(p.id, {}),
+            "last_passback_sent_at": last_sent[p.id].isoformat() if p.id in last_sent else None,
+            "last_passback_error": failure[0] if failure else None,
+        })
+    return out
+
+
 def describe(platform: LtiPlatform) -> dict[str, Any]:
     """Return a registration as JSON-able data."""
     return {"id": platform.id, "name": platform.name, "issuer": platform.issuer,
@@ -113,4 +177,6 @@ def describe(platform: LtiPlatform) -> dict[str, Any]:
             "auth_token_url": platform.auth_token_url, "auth_audience": platform.auth_audience,
             "jwks_url": platform.jwks_url, "has_jwks": platform.jwks_json is not None,
             "deployment_ids": [d.deployment_id for d in platform.deployments],
+            "auto_accept_deployments": platform.auto_accept_deployments,
+            "registered_by": platform.registered_by,
             "created_at": platform.created_at.isoformat()}

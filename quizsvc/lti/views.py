@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quizsvc.extensions import db
-from quizsvc.lti import claims, keys, runtime, sender
+from quizsvc.errors import AnswerError, QuizError
+from quizsvc.lti import claims, keys, practice, runtime, sender
 from quizsvc.lti.deep_linking import (PickerContext, bank_ref, content_item, picker_token,
                                       read_picker_token, response_jwt)
 from quizsvc.lti.errors import LtiError
@@ -28,8 +29,11 @@ from quizsvc.lti.registry import get_platform
 from quizsvc.lti.roles import INSTRUCTOR, STUDENT
 from quizsvc.lti.session import issue_launch_token, landing_bootstrap
 from quizsvc.services import banks as bank_service
-from quizsvc.services.attempts import on_attempt
-from quizsvc.services.errors import PermissionDenied
+from quizsvc.services.attempts import on_attempt, submit_attempt
+from quizsvc.services.errors import AuthenticationError, PermissionDenied
+from quizsvc.services.practice import get_family, get_problem
+from quizsvc.services.users import user_for_token
+from quizsvc.store.lti import LtiResourceLink
 from quizsvc.store.models import Attempt, Bank, User
 
 blp = Blueprint("lti", __name__, url_prefix="/lti", template_folder="templates",
@@ -67,7 +71,8 @@ def login() -> Response:
         target_link_uri=v.get("target_link_uri", ""), client_id=v.get("client_id"),
         lti_message_hint=v.get("lti_message_hint"),
         lti_deployment_id=v.get("lti_deployment_id")),
-        redirect_uri=tool_url("lti.launch"), ttl=settings["STATE_TTL"])
+        redirect_uri=tool_url("lti.launch"), ttl=settings["STATE_TTL"],
+        targets=(tool_url("lti.launch"),))
     db.session.commit()
     resp = redirect(out.url, code=302)
     # The LMS shows us in an iframe: a cookie without SameSite=None would never come back, and
@@ -112,9 +117,82 @@ def _landing(verified: Launch, user: User) -> str:
         # Reaching the bank from the course is being assigned it: the student's variants are issued.
         bank_service.assign(db.session, bank, [user], current_app.config["SECRET_KEY"])
     token = issue_launch_token(db.session, user)
-    boot = landing_bootstrap(user=user, role=verified.role, link=link, bank=bank, token=token,
-                             api_base=tool_base() + "/api/v1")
-    return render_template("lti/landing.html", boot=boot, bank=bank, user=user, link=link)
+    return _landing_page(user=user, role=verified.role, link=link, bank=bank, token=token)
+
+
+def _landing_page(*, user: User, role: str, link: LtiResourceLink | None, bank: Bank | None,
+                  token: str, answered: int | None = None, values: dict[str, str] | None = None,
+                  errors: dict[str, str] | None = None, notice: str = "") -> str:
+    """Render the landing page: the student's problems of the bank, each in the component."""
+    api_base = tool_base() + "/api/v1"
+    boot = None if link is None else landing_bootstrap(user=user, role=role, link=link, bank=bank,
+                                                       token=token, api_base=api_base)
+    cards = []
+    if bank is not None and role == STUDENT:
+        for problem in practice.bank_problems(db.session, bank, user):
+            mine = problem.id == answered
+            cards.append(practice.card(
+                db.session, problem, user, token=token,
+                action=tool_url("lti.answer", problem_id=problem.id),
+                preview_url=f"{api_base}/problems/{problem.id}/preview",
+                link_id=None if link is None else link.id,
+                values=values if mine else None, errors=errors if mine else None))
+    focus = None
+    if answered is not None:
+        focus = f"p{answered}-errors" if errors else f"p{answered}-result"
+    return render_template("lti/landing.html", boot=boot, bank=bank, user=user, link=link,
+                           role=role, token=token, cards=cards, focus=focus, notice=notice,
+                           size=None if bank is None else bank_size(bank))
+
+
+@blp.post("/problems/<int:problem_id>/answer")
+def answer(problem_id: int) -> Any:
+    """Grade an answer posted from the landing page; show the page again with its result.
+
+    The form carries the launch's token (no cookie needed in the LMS iframe). An
+    unreadable answer is shown back with the reason and uses no attempt.
+    """
+    try:
+        user = user_for_token(db.session, request.form.get(practice.TOKEN_FIELD, ""))
+        problem = get_problem(db.session, user, problem_id)
+    except AuthenticationError:
+        return _message("Your session has ended",
+                        "Open this activity again from your course to go on practising.", 401)
+    except QuizError as exc:
+        return _message("This problem is not yours", exc.message, exc.status)
+    bank = db.session.get(Bank, problem.bank_id) if problem.bank_id is not None else None
+    link_id = request.form.get("link_id", "")
+    link = db.session.get(LtiResourceLink, int(link_id)) if link_id.isdigit() else None
+    if link is not None and (bank is None or link.bank_id != bank.id):
+        link = None
+    spec = [f.to_dict() for f in get_family(problem.family).answer_spec(problem.params)]
+    values = practice.answer_from_form(spec, request.form)
+    errors, notice, status = None, "", 200
+    try:
+        submit_attempt(db.session, user, problem.id, values,
+                       idempotency_key=request.form.get("attempt_token") or None)
+        db.session.commit()
+    except AnswerError as exc:
+        db.session.rollback()
+        names = {f["name"] for f in spec}
+        errors = {k: str(v) for k, v in exc.errors.items() if k in names} or {"answer": exc.message}
+        status = 422
+    except QuizError as exc:  # no attempts left, answered elsewhere meanwhile
+        db.session.rollback()
+        notice, status = exc.message, exc.status
+    page = _landing_page(user=user, role=STUDENT, link=link, bank=bank,
+                         token=request.form.get(practice.TOKEN_FIELD, ""), answered=problem.id,
+                         values=values if errors else None, errors=errors, notice=notice)
+    resp = current_app.make_response((page, status))
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def _message(title: str, text: str, status: int) -> Response:
+    resp = current_app.make_response((render_template("lti/message.html", title=title, text=text),
+                                      status))
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 def _picker(verified: Launch, user: User) -> str:

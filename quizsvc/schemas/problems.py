@@ -32,6 +32,8 @@ class ProblemOut(Schema):
     level = fields.String()
     topic = fields.String()
     prompt = fields.String(metadata={"description": "Markdown, math as $...$"})
+    prompt_html = fields.String(metadata={
+        "description": "The prompt as sanitised HTML, math as MathML (no script needed)."})
     answer_spec = fields.List(fields.Dict(), metadata={"description": "The blanks to fill in."})
     owner_id = fields.Integer()
     bank_id = fields.Integer(allow_none=True)
@@ -50,6 +52,8 @@ class ProblemOut(Schema):
     params = fields.Dict()
     answer = fields.Dict()
     solution = fields.String()
+    solution_html = fields.String(metadata={
+        "description": "The worked solution as sanitised HTML + MathML; only when `key_visible`."})
 
 
 class AttemptCreate(Schema):
@@ -94,6 +98,8 @@ class AttemptOut(Schema):
     key_visible = fields.Boolean()
     answer = fields.Dict()
     solution = fields.String()
+    solution_html = fields.String(metadata={
+        "description": "The worked solution as sanitised HTML + MathML; only when `key_visible`."})
 
 
 class AttemptPage(PageMeta):
@@ -118,3 +124,29 @@ class CheckOut(Schema):
     misconception_title = fields.String(allow_none=True)
     misconception_explanation = fields.String(allow_none=True)
     alternatives = fields.List(fields.String())
+
+
+class PreviewIn(Schema):
+    answer = fields.Raw(required=True, metadata={
+        "description": "What an attempt would send: an object with one entry per blank "
+                       "(or text for a one-blank problem); blanks may be missing.",
+        "example": {"shape": "16, 32 32"}})
+
+
+class FieldPreview(Schema):
+    name = fields.String()
+    kind = fields.String()
+    state = fields.String(metadata={"description": "read, blank or unreadable"})
+    message = fields.String(metadata={"description": "How it was read, or why it could not be."})
+    value = fields.Raw(allow_none=True, metadata={"description": "The value as read (JSON)."})
+    text = fields.String(metadata={"description": "The value as read, written out."})
+    size = fields.String(metadata={"description": "rows x columns, for matrices and vectors"})
+    html = fields.String(metadata={"description": "The value as read, as HTML + MathML."})
+
+
+class PreviewOut(Schema):
+    """How an answer reads; nothing about whether it is right."""
+
+    fields_ = fields.List(fields.Nested(FieldPreview), data_key="fields", attribute="fields")
+    unknown = fields.List(fields.String(), metadata={"description": "Fields the problem lacks."})
+    readable = fields.Boolean(metadata={"description": "Every answered field could be read."})

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from quizsvc.errors import NotFoundError, QuizError
+from quizsvc.render import render_markdown
 from quizsvc.services.errors import ConflictError, PermissionDenied
 from quizsvc.services.practice import get_family, get_problem, regenerate
 from quizsvc.services.policy import attempts_left, key_visible
@@ -189,5 +190,7 @@ def attempt_view(attempt: Attempt, viewer: User) -> dict[str, Any]:
         "key_visible": show,
     }
     if show:
-        out.update(answer=problem.key, solution=regenerate(problem).solution)
+        solution = regenerate(problem).solution
+        out.update(answer=problem.key, solution=solution,
+                   solution_html=str(render_markdown(solution)))
     return out

@@ -11,6 +11,7 @@ from quizsvc import families
 from quizsvc.errors import NotFoundError, ParamError
 from quizsvc.families.rng import SEED_MAX
 from quizsvc.families.problem import Problem as Generated
+from quizsvc.render import render_markdown
 from quizsvc.services.errors import PermissionDenied
 from quizsvc.services.policy import Policy, attempts_left, key_visible
 from quizsvc.store.models import Problem, User
@@ -103,6 +104,7 @@ def problem_view(problem: Problem, viewer: User) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": problem.id, "family": problem.family, "version": problem.version,
         "level": problem.level, "topic": built.topic, "prompt": built.prompt,
+        "prompt_html": str(render_markdown(built.prompt)),
         "answer_spec": built.answer_spec, "owner_id": problem.owner_id,
         "bank_id": problem.bank_id, "item_index": problem.item_index,
         "policy": {"max_attempts": problem.max_attempts, "show_key": problem.show_key},
@@ -113,5 +115,5 @@ def problem_view(problem: Problem, viewer: User) -> dict[str, Any]:
     }
     if show:
         out.update(seed=problem.seed, params=problem.params, answer=problem.key,
-                   solution=built.solution)
+                   solution=built.solution, solution_html=str(render_markdown(built.solution)))
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizsvc.store.base import Base
@@ -31,6 +31,11 @@ class LtiPlatform(Base):
     auth_audience: Mapped[str | None] = mapped_column(String(1000), default=None)
     jwks_url: Mapped[str | None] = mapped_column(String(1000), default=None)
     jwks_json: Mapped[str | None] = mapped_column(Text, default=None)  # a fixed key set instead
+    # Accept a launch from a deployment id not seen before (Canvas makes one per install) and
+    # remember it; off unless an admin turns it on.
+    auto_accept_deployments: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "manual" (an admin entered it) or "dynamic" (LTI Dynamic Registration).
+    registered_by: Mapped[str] = mapped_column(String(16), default="manual")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     deployments: Mapped[list[LtiDeployment]] = relationship(
@@ -46,8 +51,34 @@ class LtiDeployment(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"))
     deployment_id: Mapped[str] = mapped_column(String(255))
+    # "admin", "registration" (Dynamic Registration) or "first_launch" (auto-accepted).
+    source: Mapped[str] = mapped_column(String(16), default="admin")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_launch_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
 
     platform: Mapped[LtiPlatform] = relationship(back_populates="deployments")
+
+
+class LtiRegistrationToken(Base):
+    """An admin's one-time approval of one LTI Dynamic Registration (stored as its SHA-256).
+
+    The admin hands the registration URL carrying the token to the LMS administrator; the
+    first registration that completes with it uses it up (a conditional UPDATE), so it
+    cannot register a second platform, and nobody can register a platform unasked.
+    """
+
+    __tablename__ = "lti_registration_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    platform_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lti_platforms.id", ondelete="SET NULL"), default=None)
 
 
 class LtiResourceLink(Base):

@@ -29,7 +29,7 @@ from quizsvc.services.practice import regenerate
 from quizsvc.store.models import Problem
 from tests.hardening.conftest import bearer, make_app, new_account, record_figures
 
-FORBIDDEN = {"answer", "solution", "expected", "key", "params", "seed", "seeds"}
+FORBIDDEN = {"answer", "solution", "solution_html", "expected", "key", "params", "seed", "seeds"}
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 

@@ -147,7 +147,9 @@ def test_cli_registers_and_lists_platforms(app, database_url: str, monkeypatch) 
     platform_id = json.loads(result.output)["id"]
     assert runner.invoke(main, ["lti", "add-deployment", str(platform_id), "8"]).exit_code == 0
     listing = runner.invoke(main, ["lti", "list"])
-    assert "https://moodle.test" in listing.output and "deployments 7, 8" in listing.output
+    header, row = listing.output.splitlines()
+    assert header.split()[:4] == ["id", "issuer", "client", "id"]
+    assert "https://moodle.test" in row and " 7, 8 " in row and "never" in row
     bad = runner.invoke(main, [*args[:2], "--issuer", "x", "--client-id", "y",
                                "--auth-login-url", "http://moodle.test/auth",
                                "--auth-token-url", "https://moodle.test/t", "--jwks-url",
