@@ -163,7 +163,9 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
     same = (f' (`"same"`: $d(K-1) = {d * (k - 1)}$ zeros in all, the odd one behind)'
             if params["padding"] == "same" else "")
     n_out = key["length"]
-    lines = [f"Padding puts {before} zero(s) before $x_1$ and {after} after $x_{{{n}}}${same}.",
+    pad = (f"Padding puts {before} zero(s) before $x_1$ and {after} after $x_{{{n}}}${same}."
+           if before or after else "There is no padding: the windows lie on the signal itself.")
+    lines = [pad,
              "",
              f"- Length: $\\lfloor ({n} + {before} + {after} - {d}\\cdot({k}-1) - 1)/{s} "
              f"\\rfloor + 1 = {n_out}$.",

@@ -45,9 +45,9 @@ def describe(shape: list[int], cells: set[tuple[int, int]]) -> str:
         which = f"channel {channels[0] + 1} only"
     else:
         which = f"channels {channels[0] + 1} to {channels[-1] + 1} (of {c})"
-    return (f"A block of N = {n} samples by C = {c} channels by H*W = {h}x{w} = {h * w} positions. "
-            f"The shaded entries, the set one statistic is computed over: {who}, {which}, "
-            "all H*W positions.")
+    return (f"A block of N = {n} samples by C = {c} channels by H\u00b7W = {h}\u00d7{w} = {h * w} "
+            f"positions. The shaded entries, the set one statistic is computed over: {who}, "
+            f"{which}, all H\u00b7W positions.")
 
 
 def block(shape: list[int], cells: set[tuple[int, int]], alt: str, name: str, part: str) -> Figure:
@@ -76,7 +76,7 @@ def block(shape: list[int], cells: set[tuple[int, int]], alt: str, name: str, pa
             x, y = x0 + i * S, y0 + r * S
             poly([(x, y), (x + S, y), (x + S, y + S), (x, y + S)], (i, 0) in cells)
     label(d, f"N = {n}", x0 + n * S / 2, y0 + rows * S + 16, anchor="middle", weight="bold")
-    label(d, f"H*W = {h * w}", x0 - 8, y0 + rows * S / 2, anchor="end", weight="bold")
+    label(d, f"H\u00b7W = {h * w}", x0 - 8, y0 + rows * S / 2, anchor="end", weight="bold")
     d.append(dw.Text(f"C = {c}", 12, x0 + n * S + c * DX / 2 + 18, y0 + rows * S - c * DY / 2 + 4,
                      fill=INK, font_weight="bold"))
     if h * w > rows:
