@@ -1,6 +1,9 @@
 """The concept questions of `seeds/concepts.json` as a family: practised, banked, analysed, exported.
 
-Every single-answer question of the bank is a variant (see `bank` for the multiple-answer ones).
+A multiple-answer ("select all that apply") question asks yes or no for each option shown, one
+field per option: a set of sentences cannot be typed back as one answer (commas and spaces
+separate choices), and each statement is then marked, exported and analysed on its own. Its
+mistakes are a distractor answered yes and a right option answered no (code ``.../n-missed``).
 
 A variant is one question with some of its options in a shuffled order: the correct option(s)
 and two distractors at the easy level, up to three at the medium level, every option at the hard
@@ -34,13 +37,8 @@ _DISTRACTORS = {"easy": 2, "medium": 3}
 
 @lru_cache(maxsize=1)
 def bank() -> dict[str, ConceptQuestion]:
-    """Return the shipped single-answer questions by id, in bank order.
-
-    Multiple-answer questions stay out for now: their options are sentences, and a set of
-    sentences cannot be typed back as one answer (commas and spaces separate choices), nor
-    exported as one multiple-choice option.
-    """
-    return {q.id: q for q in load_concepts() if not q.multiple}
+    """Return the shipped questions by id, in bank order."""
+    return {q.id: q for q in load_concepts()}
 
 
 def bank_digest() -> str:
@@ -85,23 +83,32 @@ def _texts(p: dict[str, Any]) -> list[str]:
     return [q.options[i].text for i in p["options"]]
 
 
+YES_NO = ("yes", "no")
+
+
 def solve(params: dict[str, Any]) -> dict[str, Any]:
-    """Return ``{"choice": the correct text}``, or the correct texts in display order."""
+    """Return ``{"choice": the correct text}``, or ``{"s1": "yes" | "no", ...}`` per option shown."""
     q = bank()[params["question"]]
-    right = [q.options[i].text for i in params["options"] if q.options[i].correct]
-    return {"choice": right if q.multiple else right[0]}
+    if q.multiple:
+        return {f"s{k + 1}": "yes" if q.options[i].correct else "no"
+                for k, i in enumerate(params["options"])}
+    return {"choice": next(q.options[i].text for i in params["options"] if q.options[i].correct)}
 
 
 def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
     q = bank()[params["question"]]
-    return [AnswerField("choice", "choice", "Your answer" if not q.multiple else
-                        "Every option that applies", tuple(_texts(params)), q.multiple)]
+    if q.multiple:
+        return [AnswerField(f"s{k + 1}", "choice", text, YES_NO)
+                for k, text in enumerate(_texts(params))]
+    return [AnswerField("choice", "choice", "Your answer", tuple(_texts(params)))]
 
 
 def prompt(params: dict[str, Any]) -> str:
     q = bank()[params["question"]]
-    how = "Select all that apply." if q.multiple else "Pick one."
-    return q.stem if how.lower() in q.stem.lower() else f"{q.stem}\n\n*{how}*"
+    if q.multiple:
+        return (f"{q.stem}\n\nFor each statement below, answer **yes** if it applies and "
+                "**no** if it does not.")
+    return f"{q.stem}\n\n*Pick one.*"
 
 
 def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
@@ -114,16 +121,15 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
 
 
 def _picked(qid: str, index: int):
-    """A buggy solver: the student picks distractor `index` (with the right ones, if multiple)."""
+    """A buggy solver: the student picks option `index` (a distractor), or with a multiple-answer
+    question answers it the wrong way round (yes to a distractor, no to a right option)."""
     def solve_buggy(p: dict[str, Any]) -> dict[str, Any] | None:
         if p["question"] != qid or index not in p["options"]:
             return None
         q = bank()[qid]
-        text = q.options[index].text
         if not q.multiple:
-            return {"choice": text}
-        return {"choice": [q.options[i].text for i in p["options"]
-                           if q.options[i].correct or i == index]}
+            return {"choice": q.options[index].text}
+        return {f"s{p['options'].index(index) + 1}": "no" if q.options[index].correct else "yes"}
     return solve_buggy
 
 
@@ -132,6 +138,7 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 MISCONCEPTIONS = tuple(
-    Misconception(f"{q.id}/{i + 1}", f"Picked \u201c{_short(o.text)}\u201d", o.explanation,
-                  _picked(q.id, i))
-    for q in bank().values() for i, o in enumerate(q.options) if not o.correct)
+    Misconception(f"{q.id}/{i + 1}-missed" if o.correct else f"{q.id}/{i + 1}",
+                  f"{'Left out' if o.correct else 'Picked'} \u201c{_short(o.text)}\u201d",
+                  o.explanation, _picked(q.id, i))
+    for q in bank().values() for i, o in enumerate(q.options) if q.multiple or not o.correct)

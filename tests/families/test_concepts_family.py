@@ -8,15 +8,13 @@ from quizsvc.concepts import DEFAULT_PATH
 from quizsvc.families import concept_bank
 from tests.families.harness import FamilySuite
 
-ALL = {q["id"]: q for q in json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))["questions"]}
-RAW = {k: q for k, q in ALL.items() if not q.get("multiple")}
+RAW = {q["id"]: q for q in json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))["questions"]}
 
 
 class TestConcepts(FamilySuite):
     name = "concepts"
     bad_params = [
         ({"question": "no-such-question"}, "no concept question"),
-        ({"question": "pooling-why"}, "no concept question"),  # multiple-answer: not a variant
         ({"question": "residual-zero-init", "options": [0, 0, 3]}, "distinct"),
         ({"question": "residual-zero-init", "options": [1, 2]}, "every correct option"),
         ({"question": "residual-zero-init", "options": [0]}, "at least one wrong"),
@@ -26,13 +24,10 @@ class TestConcepts(FamilySuite):
 
     def independent(self, params):
         q = RAW[params["question"]]
-        right = [q["options"][i]["text"] for i in params["options"] if q["options"][i]["correct"]]
-        return {"choice": right if q.get("multiple") else right[0]}
-
-    def test_typed_key_scores_full(self, family, problems):
-        # A page submits the option's text, or the list of ticked texts.
-        for p in problems[::7]:
-            assert family.check(p.params, {"choice": p.answer["choice"]}).correct
+        shown = [q["options"][i] for i in params["options"]]
+        if q.get("multiple"):
+            return {f"s{k}": "yes" if o["correct"] else "no" for k, o in enumerate(shown, 1)}
+        return {"choice": next(o["text"] for o in shown if o["correct"])}
 
 
 def test_every_distractor_is_a_named_mistake_with_its_explanation():
@@ -42,6 +37,8 @@ def test_every_distractor_is_a_named_mistake_with_its_explanation():
         for i, o in enumerate(q["options"]):
             if not o["correct"]:
                 assert codes[f"{qid}/{i + 1}"].explanation == o["explanation"]
+            elif q.get("multiple"):
+                assert codes[f"{qid}/{i + 1}-missed"].explanation == o["explanation"]
     assert all(len(code) <= 64 for code in codes)  # the attempts table's column
 
 
@@ -71,9 +68,21 @@ def test_the_bank_file_is_pinned_so_its_edits_bump_the_version():
         + " and regenerate the golden file (python -m tests.families.make_golden concepts)")
 
 
-def test_every_single_answer_question_is_a_variant():
+def test_every_question_is_a_variant():
     seen = {families.get("concepts").generate(s, "hard").params["question"] for s in range(600)}
-    assert seen == set(RAW) and len(RAW) >= 30
+    assert seen == set(RAW) and len(RAW) >= 36
+
+
+def test_a_multiple_answer_question_asks_yes_or_no_per_statement():
+    family = families.get("concepts")
+    params = {"question": "pooling-why", "options": [3, 0, 1, 2]}
+    assert family.solve(params) == {"s1": "no", "s2": "yes", "s3": "yes", "s4": "yes"}
+    spec = family.answer_spec(params)
+    assert [f.label for f in spec] == [RAW["pooling-why"]["options"][i]["text"] for i in (3, 0, 1, 2)]
+    grade = family.check(params, {"s1": "yes", "s2": "yes", "s3": "yes", "s4": "yes"})
+    assert grade.misconception == "pooling-why/4" and grade.score == 0.75
+    grade = family.check(params, {"s1": "no", "s2": "yes", "s3": "no", "s4": "yes"})
+    assert grade.misconception == "pooling-why/2-missed"
 
 
 def test_the_new_topics_have_their_questions():
