@@ -22,6 +22,15 @@ MAX_TERMS = 256
 
 Expr = dict[str, Fraction]
 
+
+class Expression(dict):
+    """Parsed coefficients (a dict, monomial -> Fraction) that print as the expression reads back."""
+
+    def __str__(self) -> str:
+        return to_text(self)
+
+    __repr__ = __str__
+
 _SPACES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u00b7": "*", "\u22c5": "*", "\u00d7": "*",
                          "\u2009": " ", "\u00a0": " ", "\u2217": "*"})
 _TOKEN = re.compile(r"""
@@ -87,7 +96,7 @@ def parse_expression(value: Any, symbols: tuple[str, ...] | None = None) -> Expr
         out[mono] = out.get(mono, Fraction(0)) + sign * coef
         if i < len(tokens) and tokens[i][1] not in "+-":
             raise AnswerError(f"unexpected {tokens[i][1]!r}; separate terms with + or -")
-    return {m: c for m, c in out.items() if c != 0}
+    return Expression({m: c for m, c in out.items() if c != 0})
 
 
 def _term(tokens: list[tuple[str, str]], i: int) -> tuple[Fraction, list[str], int]:

@@ -112,3 +112,16 @@ def test_any_text_parses_or_raises_answer_error(text):
         parse_expression(text)
     except AnswerError:
         pass
+
+
+def test_the_preview_shows_an_expression_as_it_reads_back():
+    from quizsvc import families
+    from quizsvc.services.preview import preview_answer
+
+    family = families.get("first_last_symbolic")
+    fields = family.answer_spec({"length": 9, "kernel_size": 3, "stride": 1, "padding": 0,
+                                 "dilation": 1})
+    out = preview_answer(family, fields, {"first": "x2 k_2 + k1x1", "last": "k1*y9"})
+    first, last = out["fields"][1], out["fields"][2]
+    assert first["state"] == "read" and first["value"] == "k1*x1 + k2*x2"
+    assert last["state"] == "unreadable" and "'y9' is not a symbol" in last["message"]
