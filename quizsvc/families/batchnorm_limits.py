@@ -18,9 +18,9 @@ from typing import Any
 from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families.buggy import differs
+from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.families.render import num
 from quizsvc.families.rng import Sampler
-from quizsvc.families.problem import AnswerField, Misconception
 
 NAME = "batchnorm_limits"
 VERSION = 1

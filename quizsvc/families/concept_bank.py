@@ -24,8 +24,8 @@ from typing import Any
 from quizsvc.concepts import DEFAULT_PATH, ConceptQuestion, load_concepts
 from quizsvc.errors import ParamError
 from quizsvc.families import params as P
-from quizsvc.families.rng import Sampler
 from quizsvc.families.problem import AnswerField, Misconception
+from quizsvc.families.rng import Sampler
 
 NAME = "concepts"
 VERSION = 1

@@ -16,9 +16,9 @@ import numpy as np
 from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families import tensors as T
+from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.families.render import dims, spatial_names
 from quizsvc.families.rng import Sampler
-from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.conv import correlate, zero_pad
 from quizsvc.solver.shapes import same_padding
 

@@ -18,9 +18,9 @@ from typing import Any
 from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families.buggy import differs
+from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.families.render import bmatrix, num
 from quizsvc.families.rng import Sampler
-from quizsvc.families.problem import AnswerField, Misconception
 
 NAME = "dropout_tikhonov"
 VERSION = 1

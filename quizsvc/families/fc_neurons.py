@@ -12,9 +12,9 @@ from typing import Any
 from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families.buggy import differs
+from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.families.render import dims
 from quizsvc.families.rng import Sampler
-from quizsvc.families.problem import AnswerField, Misconception
 
 NAME = "fc_neurons"
 VERSION = 1

@@ -14,8 +14,8 @@ from typing import Any
 from quizsvc.answers.symbolic import linear, matches
 from quizsvc.errors import ParamError
 from quizsvc.families import params as P
-from quizsvc.families.rng import Sampler
 from quizsvc.families.problem import AnswerField, Misconception
+from quizsvc.families.rng import Sampler
 from quizsvc.solver.shapes import conv_out_size, same_padding
 
 NAME = "first_last_symbolic"

@@ -13,8 +13,8 @@ from typing import Any
 from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families.buggy import differs
-from quizsvc.families.rng import Sampler
 from quizsvc.families.problem import AnswerField, Misconception
+from quizsvc.families.rng import Sampler
 from quizsvc.solver.shapes import conv_out_size
 
 NAME = "kernel_growth"

@@ -17,9 +17,9 @@ from typing import Any
 from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families.buggy import differs
+from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.families.render import dims, tup
 from quizsvc.families.rng import Sampler
-from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.shapes import conv_out_size, same_padding
 
 NAME = "unshared_matrix"

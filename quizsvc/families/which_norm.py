@@ -18,8 +18,8 @@ from typing import Any
 from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families.buggy import differs
-from quizsvc.families.rng import Sampler
 from quizsvc.families.problem import AnswerField, Misconception
+from quizsvc.families.rng import Sampler
 from quizsvc.figures.normalization import describe, shaded_set
 
 NAME = "which_norm"

@@ -6,7 +6,6 @@ in consecutive rows, and the blocks of a 2D input's doubly block Toeplitz matrix
 
 from __future__ import annotations
 
-from math import prod
 from typing import Any
 
 from quizsvc.families.problem import Figure

@@ -78,7 +78,7 @@ def _conv_forward(p: dict[str, Any]) -> Figure:
     nd = 2 if isinstance(p["input"][0], list) else 1
     kh, kw = (len(p["kernel"]), len(p["kernel"][0])) if nd == 2 else (1, len(p["kernel"]))
     ph, pw = _pair(p["padding"], 0)
-    sh, sw = _pair(p["stride"], 1)
+    sw = _pair(p["stride"], 1)[1]
     dh, dw_ = _pair(p["dilation"], 1)
     grid = _grid(x, [ph, pw], [ph, pw])
     span = dw_ * (kw - 1) + 1

@@ -1,8 +1,8 @@
 """Concept questions in use: practised, banked, analysed by distractor, exported."""
 
 import io
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 
 from quizsvc import families
 from quizsvc.exporters import export

@@ -49,6 +49,7 @@ def test_typed_forms_all_score_full():
 
 def test_a_symbol_outside_the_problem_is_an_answer_error_not_a_wrong_answer():
     import pytest
+
     from quizsvc.errors import AnswerError
     with pytest.raises(AnswerError, match="'x10' is not a symbol"):
         FAMILY.check({"length": 9, "kernel_size": 3}, {"first": "k1*x10"})

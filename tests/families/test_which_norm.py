@@ -21,7 +21,7 @@ def statistic_sets(shape):
 def shaded(params):
     """The entries the figure shades, from its (sample, channel) pairs and every position."""
     from quizsvc.figures.normalization import shaded_set
-    n, c, h, w = params["shape"]
+    h, w = params["shape"][2:]
     pairs = shaded_set(params["norm"], params["shape"], params.get("num_groups"))
     return {(i, j, y, x) for i, j in pairs for y in range(h) for x in range(w)}
 

@@ -21,6 +21,7 @@ def test_solution_figure_only_inside_the_shown_solution(app):
                   "figures": figure_views(built, True)}
     with app.test_request_context():
         from flask import render_template_string
+
         from tests.web.test_component import CARD
         html = render_template_string(CARD, problem=shown_view, result=None, values={}, errors={},
                                       form={"action": "/answer", "can_answer": False})

@@ -1,8 +1,8 @@
 """Exports never put a solution figure (it shows the answer) in a question's text."""
 
 import io
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 
 from quizsvc import families
 from quizsvc.exporters import export
