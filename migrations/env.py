@@ -50,8 +50,18 @@ def _run(connection) -> None:  # noqa: ANN001 - an SQLAlchemy Connection
     # render_as_batch: SQLite can only alter tables by copying them; Alembic's batch mode does it.
     context.configure(connection=connection, target_metadata=target_metadata,
                       render_as_batch=True, compare_type=True)
-    with context.begin_transaction():
-        context.run_migrations()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Copying a table drops the old one, and with foreign keys on, SQLite would delete (ON
+        # DELETE CASCADE) every row referring to it. The pragma only acts outside a transaction.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+    finally:
+        if sqlite:
+            connection.commit()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -50,6 +50,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                     limits.install):
         install(app)  # hardening: docs/reliability.md
     _install_schema_check(app)
+    from quizsvc.web import site
+
+    site.install(app)  # the browser pages: after the JSON error handlers, which it wraps
     return app
 
 

@@ -20,11 +20,11 @@ from functools import wraps
 from typing import Any, Callable
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from quizsvc.store.audit import AuditEvent
-from quizsvc.store.lti import LtiGradeOutbox
+from quizsvc.store.lti import LtiGradeOutbox, LtiResourceLink
 from quizsvc.store.models import Bank, BankAssignment, BankItem
 from quizsvc.store.types import utcnow
 
@@ -54,19 +54,29 @@ def _actor(session: Session | None = None) -> tuple[int | None, str | None, str 
 
 def event_row(action: str, target_type: str, target_id: int | None,
               details: dict[str, Any] | None = None, *,
-              session: Session | None = None) -> dict[str, Any]:
+              session: Session | None = None, course_id: int | None = None) -> dict[str, Any]:
     """Return the values of one audit row, with the current actor."""
     actor_id, role, address = _actor(session)
     return {"at": utcnow(), "actor_id": actor_id, "actor_role": role, "action": action,
             "target_type": target_type, "target_id": target_id, "details": details or {},
-            "address": address}
+            "address": address, "course_id": course_id}
 
 
 def record(session: Session, action: str, target_type: str, target_id: int | None,
-           details: dict[str, Any] | None = None) -> None:
+           details: dict[str, Any] | None = None, *, course_id: int | None = None) -> None:
     """Add an audit row to `session`'s transaction (committed with it)."""
+    if course_id is None and target_type == "bank" and target_id is not None:
+        course_id = session.scalar(select(Bank.course_id).where(Bank.id == target_id))
     session.execute(insert(AuditEvent), [event_row(action, target_type, target_id, details,
-                                                   session=session)])
+                                                   session=session, course_id=course_id)])
+
+
+def _courses_of_banks(session: Session, bank_ids: set[int]) -> dict[int, int]:
+    """Return bank id -> course id, read through the flush's own connection."""
+    if not bank_ids:
+        return {}
+    return dict(session.connection().execute(
+        select(Bank.id, Bank.course_id).where(Bank.id.in_(bank_ids))).all())
 
 
 def _changes(session: Session) -> list[dict[str, Any]]:
@@ -109,11 +119,36 @@ def _changes(session: Session) -> list[dict[str, Any]]:
     return rows
 
 
+def _add_courses(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Fill in the course of each bank and passback row (its course's staff read it)."""
+    banks = _courses_of_banks(session, {r["target_id"] for r in rows
+                                        if r["target_type"] == "bank" and r["target_id"]})
+    links = {r["details"].get("link_id") for r in rows if r["target_type"] == "lti_passback"}
+    link_courses = dict(session.connection().execute(
+        select(LtiResourceLink.id, LtiResourceLink.course_id)
+        .where(LtiResourceLink.id.in_(links))).all()) if links else {}
+    for r in rows:
+        if r["target_type"] == "bank":
+            r["course_id"] = banks.get(r["target_id"])
+        elif r["target_type"] == "lti_passback":
+            r["course_id"] = link_courses.get(r["details"].get("link_id"))
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    """Give the rows the services log (`store.audit.log`) the request's client address."""
+    if has_request_context():
+        for obj in session.new:
+            if isinstance(obj, AuditEvent) and obj.address is None:
+                obj.address = request.remote_addr
+
+
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _flush: UOWTransaction) -> None:
     """Insert the audit rows of this flush through the flush's own connection."""
     rows = _changes(session)
     if rows:
+        _add_courses(session, rows)
         session.connection().execute(insert(AuditEvent), rows)
 
 

@@ -39,6 +39,13 @@ class Config:
     RATELIMIT_ATTEMPTS: str = "60 per minute"  # answers submitted, per token
     RATELIMIT_STORAGE_URL: str = ""  # e.g. redis://127.0.0.1:6379/0; "": REDIS_URL, else memory
     REDIS_URL: str = ""
+    # Browser pages (quizsvc/services/accounts.py, quizsvc/web/pages.py; README "Pages").
+    GUEST_TTL_DAYS: int = 30  # a guest and their attempts are deleted after this long idle
+    GUEST_MAX: int = 20000  # guests at once; beyond, new visitors are asked to come back later
+    GUEST_MAX_PROBLEMS: int = 500  # problems one guest may hold; beyond, sign up to go on
+    GUEST_RATE: str = "30 per hour"  # new guests per client address
+    LOGIN_RATE: str = "10 per minute; 100 per day"  # sign-in and sign-up tries per address
+    LOGIN_RATE_EMAIL: str = "5 per minute; 50 per day"  # sign-in tries per email
 
     @classmethod
     def load(cls, instance_path: str | os.PathLike[str],

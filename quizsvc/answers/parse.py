@@ -11,14 +11,25 @@ import re
 from fractions import Fraction
 from typing import Any
 
+from quizsvc.answers import symbolic
 from quizsvc.errors import AnswerError
 
 MAX_ANSWER_CHARS = 20_000
 MAX_ENTRIES = 4_096
 MAX_MAGNITUDE = 10**30  # far above any key, far below float overflow (compare works in floats)
 
-_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u00d7": "x", "\u2009": " ",
-                        "\u00a0": " ", "\uff0c": ","})
+# What people paste from documents and phones: minus signs and dashes, the spaces of
+# typesetting (non-breaking, thin, narrow, ideographic), zero-width characters, the
+# multiplication sign, and full-width ASCII (a full-width comma or digit) from CJK input.
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
+_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
+          "\u202f\u205f\u3000"
+_UNICODE = {**{ord(c): "-" for c in _DASHES}, **{ord(c): " " for c in _SPACES},
+            **{c: None for c in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)},
+            **{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)},
+            0xD7: "x", 0x2715: "x", 0x2217: "*", 0x22C5: "*", 0x3001: ",", 0x2044: "/",
+            0x2215: "/"}
+_MINUS = str.maketrans(_UNICODE)
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$")
 _FRACTION = re.compile(r"^([+-]?\d{1,30})\s*/\s*([+-]?\d{1,30})$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")
@@ -28,6 +39,7 @@ _BRACKET = re.compile(r"[\[\](){}]")
 _SHAPE_BODY = r"\d{1,30}(?:[xX*,\s]+\d{1,30})*"
 _PLAIN_SHAPE = re.compile(rf"(?:{_SHAPE_BODY}|\[\s*{_SHAPE_BODY}\s*\]|\(\s*{_SHAPE_BODY}\s*\))\Z")
 _DIGITS = re.compile(r"\d+")
+_TORCH_SIZE = re.compile(r"(?:torch\.)?Size\s*\((.*)\)\Z", re.IGNORECASE | re.DOTALL)
 _TOO_LARGE = "that number is too large (at most 1e30 in magnitude)"
 
 
@@ -48,8 +60,11 @@ def _decimal(text: str, match: re.Match[str]) -> Fraction:
     return Fraction(digits * 10**shift) if shift >= 0 else Fraction(digits, 10**-shift)
 
 
-def parse_number(value: Any) -> Fraction:
-    """Return an exact `Fraction` for a number typed as ``12``, ``-3``, ``3/4`` or ``1e-3``."""
+def parse_number(value: Any, *, percent: bool = False) -> Fraction:
+    """Return an exact `Fraction` for a number typed as ``12``, ``-3``, ``3/4`` or ``1e-3``.
+
+    With `percent`, ``72%`` is read as 0.72 (for fields that are fractions).
+    """
     if isinstance(value, bool):
         raise AnswerError("expected a number, got true/false")
     if isinstance(value, int):
@@ -67,6 +82,11 @@ def parse_number(value: Any) -> Fraction:
     text = _clean(value).replace(" ", "")
     if not text:
         raise AnswerError("the answer is empty")
+    if text.endswith("%") and len(text) > 1:
+        if not percent:
+            raise AnswerError(f"{value.strip()[:40]!r}: a percentage is not accepted here; "
+                              "write the number itself")
+        return parse_number(text[:-1]) / 100
     if _THOUSANDS.match(text):
         text = text.replace(",", "")
     if len(text) > 64:
@@ -144,14 +164,33 @@ def parse_vector(value: Any) -> list[Fraction]:
     if isinstance(value, (list, tuple)):
         if len(value) > MAX_ENTRIES:
             raise AnswerError(f"too many entries ({len(value)}; at most {MAX_ENTRIES})")
+        if value and all(isinstance(v, (list, tuple)) for v in value):
+            if len(value) == 1:  # [[2, -1, 3]]: one row
+                return parse_vector(value[0])
+            if all(len(v) == 1 for v in value):  # [[2], [-1], [3]]: one column
+                return parse_vector([v[0] for v in value])
         if any(isinstance(v, (list, tuple)) for v in value):
             raise AnswerError("expected a vector (one row of numbers), got a nested list")
         return [parse_number(v) for v in value]
     if not isinstance(value, str):
         return [parse_number(value)]
-    text = _strip_brackets(_clean(value))
-    if any(ch in text for ch in "[]();{}"):
-        raise AnswerError("expected a vector (one row of numbers) like [2, -1, 3]")
+    text = _clean(value)
+    if text.endswith(("^T", "'")):  # [1 2 3]^T or [1 2 3]': the same entries
+        text = text[:-2] if text.endswith("^T") else text[:-1]
+    inner = _strip_brackets(text)
+    if any(ch in inner for ch in "[]();{}\n"):
+        # Rows or a column, as the prompt may show it: [a; b; c], [[a], [b], [c]], one a line.
+        try:
+            rows = _parse_rows(text)
+        except AnswerError:
+            rows = []
+        if len(rows) == 1:
+            return rows[0]
+        if rows and all(len(r) == 1 for r in rows):
+            return [r[0] for r in rows]
+        raise AnswerError("expected a vector: one row like [2, -1, 3] or one column like "
+                          "[2; -1; 3], not several rows of several numbers")
+    text = inner
     parts = _split_entries(text)
     if not parts:
         raise AnswerError("the answer is empty")
@@ -171,8 +210,29 @@ def _rows_from_text(text: str) -> list[str]:
     return rows
 
 
-def parse_matrix(value: Any) -> list[list[Fraction]]:
-    """Return the rows of a matrix typed as ``[[1, 2], [3, 4]]``, ``1 2; 3 4`` or one row a line."""
+def parse_matrix(value: Any, shape: tuple[int, int] | None = None, *,
+                 symmetric: bool = False) -> list[list[Fraction]]:
+    """Return the rows of a matrix typed as ``[[1, 2], [3, 4]]``, ``1 2; 3 4`` or one row a line.
+
+    A flat list (``[1, 2, 3, 4]``, ``1 2 3 4``) is one row, unless `shape` (rows,
+    cols) is known and the list has rows x cols entries: then it is read row by
+    row. With `symmetric` (rows of [before, after] that may be given as one
+    number per row, as PyTorch's ``padding=(1, 1)``), ``1`` or ``[1, 2]`` mean
+    ``[[1, 1], ...]`` or ``[[1, 1], [2, 2]]`` when `shape` has that many rows.
+    """
+    rows = _parse_rows(value)
+    if shape is not None and len(rows) == 1:
+        flat, (r, c) = rows[0], shape
+        if symmetric and c == 2 and len(flat) in (1, r) and not (r == 1 and len(flat) == 2):
+            return [[v, v] for v in (flat * r if len(flat) == 1 else flat)]
+        if r > 1 and len(flat) == r * c:
+            return [flat[i * c:(i + 1) * c] for i in range(r)]
+    return rows
+
+
+def _parse_rows(value: Any) -> list[list[Fraction]]:
+    if isinstance(value, (int, float, Fraction)) and not isinstance(value, bool):
+        return [[parse_number(value)]]
     if isinstance(value, str):
         text = _clean(value)
         if not text:
@@ -197,7 +257,7 @@ def parse_matrix(value: Any) -> list[list[Fraction]]:
     if not all(isinstance(r, (list, tuple)) for r in value):
         if any(isinstance(r, (list, tuple)) for r in value):
             raise AnswerError("mixed numbers and rows; write every row in brackets")
-        value = [value]  # a single row typed flat
+        value = [value]  # a single row typed flat (a flat list is a row, never a column)
     if sum(len(r) for r in value) > MAX_ENTRIES:
         raise AnswerError(f"too many entries (at most {MAX_ENTRIES})")
     width = len(value[0])
@@ -218,6 +278,9 @@ def parse_shape(value: Any) -> list[int]:
         entries = [parse_number(value)]
     elif isinstance(value, str):
         text = _clean(value)
+        size = _TORCH_SIZE.match(text)
+        if size:  # torch.Size([4, 14, 14]), as printing a tensor's .shape shows it
+            text = size.group(1).strip()
         plain = _PLAIN_SHAPE.match(text)
         if plain:  # the usual "31x31x10" or "[32, 126, 126]": whole numbers, nothing to check
             sizes = [int(d) for d in _DIGITS.findall(text)]
@@ -283,18 +346,26 @@ def parse_choice(value: Any, choices: tuple[str, ...], multiple: bool) -> str | 
 
 
 def parse_field(kind: str, value: Any, *, choices: tuple[str, ...] | None = None,
-                multiple: bool = False) -> Any:
-    """Parse one answer field of the given kind."""
+                multiple: bool = False, shape: tuple[int, ...] | None = None,
+                symmetric: bool = False) -> Any:
+    """Parse one answer field of the given kind.
+
+    `shape` is the layout the key has, when known (a matrix's (rows, cols)): it
+    lets a flat list be read row by row; `symmetric` is `AnswerField.symmetric`.
+    """
     if value is None:
         raise AnswerError("the answer is empty")
     if kind in ("integer", "number"):
-        return parse_number(value)
+        return parse_number(value, percent=kind == "number")
     if kind == "vector":
         return parse_vector(value)
     if kind == "matrix":
-        return parse_matrix(value)
+        return parse_matrix(value, shape if shape and len(shape) == 2 else None,  # type: ignore[arg-type]
+                            symmetric=symmetric)
     if kind == "shape":
         return parse_shape(value)
     if kind == "choice":
         return parse_choice(value, choices or (), multiple)
+    if kind == "expression":  # linear expressions in symbols; `choices` are the symbols allowed
+        return symbolic.parse_expression(value, choices)
     raise ValueError(f"unknown field kind {kind!r}")

@@ -22,6 +22,7 @@ BLUEPRINT_MODULES: list[str] = [
     "quizsvc.api.exports",
     "quizsvc.api.users",
     "quizsvc.api.audit",  # audit log of instructor actions (quizsvc/audit.py)
+    "quizsvc.api.courses",  # courses, join codes, enrolments (services/courses.py, access.py)
     "quizsvc.lti.api",  # LTI admin/instructor API (/api/v1/lti)
     "quizsvc.lti.views",  # LTI tool endpoints (/lti)
     "quizsvc.lti.registration",  # LTI Dynamic Registration pages (/lti/register)

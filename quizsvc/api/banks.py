@@ -1,4 +1,9 @@
-"""Question banks: instructors create and assign them; students answer their variants."""
+"""Question banks: a course's instructors create and assign them; students answer their variants.
+
+A bank belongs to one course. Its instructors manage it; its TAs see it with
+its keys, its results and analytics; its assigned students see their own
+problems. To anyone else a bank does not exist (404).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,10 @@ from sqlalchemy import func, select
 from quizsvc.api.auth import auth_required, current_user
 from quizsvc.extensions import db
 from quizsvc.schemas.banks import (
-    AssignIn, AssignOut, BankCreate, BankOut, BankSummary, ItemStatsOut, StudentResultOut,
+    AssignIn, AssignOut, BankCreate, BankListArgs, BankOut, BankPage, CopyIn, ItemStatsOut,
+    StudentResultOut,
 )
+from quizsvc.schemas.common import page_of
 from quizsvc.services import analytics, banks
 from quizsvc.services.practice import problem_view
 from quizsvc.services.policy import Policy
@@ -22,8 +29,9 @@ blp = Blueprint("banks", __name__, url_prefix="/api/v1/banks",
 
 def bank_view(bank: Bank, *, problems: list | None = None, assigned: int | None = None,
               seeds: bool = True) -> dict:
-    out = {c: getattr(bank, c) for c in ("id", "owner_id", "title", "description",
-                                          "max_attempts", "show_key", "created_at", "items")}
+    out = {c: getattr(bank, c) for c in ("id", "course_id", "owner_id", "whole_course", "title",
+                                          "description", "max_attempts", "show_key", "created_at",
+                                          "items")}
     out["size"] = sum(item.count for item in bank.items)
     if not seeds:  # fixed seeds are key material: `quizsvc generate` rebuilds a key from one
         out["items"] = [{"position": i.position, "family": i.family, "level": i.level,
@@ -35,27 +43,49 @@ def bank_view(bank: Bank, *, problems: list | None = None, assigned: int | None 
     return out
 
 
+def _assigned_count(bank: Bank) -> int:
+    return db.session.scalar(select(func.count()).select_from(BankAssignment)
+                             .where(BankAssignment.bank_id == bank.id)) or 0
+
+
+def create_bank_from(args: dict) -> dict:
+    """Create a bank from validated `BankCreate` arguments; commit; return its view."""
+    user = current_user()
+    items = [banks.ItemSpec(i["family"], i["level"], i["count"],
+                            tuple(i["seeds"]) if i["seeds"] else None) for i in args["items"]]
+    course = banks.course_for_bank(db.session, user, args["course_id"])
+    bank = banks.create_bank(db.session, user, args["title"], items,
+                             Policy(args["max_attempts"], args["show_key"]), args["description"],
+                             course, whole_course=args["whole_course"])
+    db.session.commit()
+    return bank_view(bank, assigned=_assigned_count(bank))
+
+
+def bank_page(args: dict, course_id: int | None = None) -> dict:
+    """One page of the banks the caller may see (seeds only for the staff of each)."""
+    user = current_user()
+    rows, total = banks.list_banks(db.session, user, course_id=course_id, page=args["page"],
+                                   page_size=args["page_size"])
+    return page_of([bank_view(b, seeds=banks.sees_keys(db.session, user, b)) for b in rows],
+                   total, args)
+
+
 @blp.route("", methods=["POST"])
-@auth_required("instructor")
+@auth_required()
 @blp.arguments(BankCreate)
 @blp.response(201, BankOut)
 def create_bank(args: dict) -> dict:
-    """Create a bank: items (family, level, count or seeds) and an attempt policy."""
-    items = [banks.ItemSpec(i["family"], i["level"], i["count"],
-                            tuple(i["seeds"]) if i["seeds"] else None) for i in args["items"]]
-    bank = banks.create_bank(db.session, current_user(), args["title"], items,
-                             Policy(args["max_attempts"], args["show_key"]), args["description"])
-    db.session.commit()
-    return bank_view(bank, assigned=0)
+    """Create a bank in a course you teach: items (family, level, count or seeds), a policy."""
+    return create_bank_from(args)
 
 
 @blp.route("")
 @auth_required()
-@blp.response(200, BankSummary(many=True))
-def list_banks() -> list[dict]:
-    """List your banks (instructor), every bank (admin) or the banks assigned to you."""
-    user = current_user()
-    return [bank_view(b, seeds=banks.can_manage(user, b)) for b in banks.list_banks(db.session, user)]
+@blp.arguments(BankListArgs, location="query")
+@blp.response(200, BankPage)
+def list_banks(args: dict) -> dict:
+    """List the banks of the courses you staff, and those assigned to you (an admin: all)."""
+    return bank_page(args, args["course_id"])
 
 
 @blp.route("/<int:bank_id>")
@@ -65,40 +95,57 @@ def show_bank(bank_id: int) -> dict:
     """Show a bank; an assigned student also gets their problems (keys as the policy allows)."""
     user = current_user()
     bank = banks.get_bank(db.session, user, bank_id)
-    if banks.can_manage(user, bank):
-        count = db.session.scalar(select(func.count()).select_from(BankAssignment)
-                                  .where(BankAssignment.bank_id == bank.id))
-        return bank_view(bank, assigned=count)
-    problems = banks.problems_of(db.session, bank, user)
+    if banks.sees_keys(db.session, user, bank):
+        return bank_view(bank, assigned=_assigned_count(bank))
+    problems = banks.student_problems(db.session, bank, user, current_app.config["SECRET_KEY"])
+    db.session.commit()  # the variants issued on this first visit
     return bank_view(bank, problems=[problem_view(p, user) for p in problems], seeds=False)
 
 
 @blp.route("/<int:bank_id>/assign", methods=["POST"])
-@auth_required("instructor")
+@auth_required()
 @blp.arguments(AssignIn)
 @blp.response(200, AssignOut)
 def assign_bank(args: dict, bank_id: int) -> dict:
-    """Assign the bank to students (by id or email) and issue their own variants."""
+    """Assign the bank to students of its course (by id or email) or to the whole course."""
     bank = banks.get_bank(db.session, current_user(), bank_id, manage=True)
-    users = banks.resolve_users(db.session, args["user_ids"], args["emails"])
-    new, already = banks.assign(db.session, bank, users, current_app.config["SECRET_KEY"])
+    new_ids: list[int] = []
+    already: list[int] = []
+    if args["user_ids"] or args["emails"]:
+        users = banks.resolve_users(db.session, args["user_ids"], args["emails"], bank.course_id)
+        new, old = banks.assign(db.session, bank, users, current_app.config["SECRET_KEY"])
+        new_ids, already = [u.id for u in new], [u.id for u in old]
+    if args["whole_course"]:
+        new_ids += banks.assign_course(db.session, bank)
     db.session.commit()
-    return {"assigned": [u.id for u in new], "already": [u.id for u in already]}
+    return {"assigned": sorted(set(new_ids)), "already": already}
+
+
+@blp.route("/<int:bank_id>/copy", methods=["POST"])
+@auth_required()
+@blp.arguments(CopyIn)
+@blp.response(201, BankOut)
+def copy_bank(args: dict, bank_id: int) -> dict:
+    """Copy the bank (items and policy, no students) into another course you teach."""
+    bank = banks.get_bank(db.session, current_user(), bank_id, manage=True)
+    copy = banks.copy_bank(db.session, current_user(), bank, args["course_id"])
+    db.session.commit()
+    return bank_view(copy, assigned=0)
 
 
 @blp.route("/<int:bank_id>/results")
-@auth_required("instructor")
+@auth_required()
 @blp.response(200, StudentResultOut(many=True))
 def bank_results(bank_id: int) -> list:
-    """Each student's score: best attempt per problem, summed, and per item."""
-    bank = banks.get_bank(db.session, current_user(), bank_id, manage=True)
+    """Each student's score: best attempt per problem, summed, and per item (course staff)."""
+    bank = banks.get_bank(db.session, current_user(), bank_id, staff=True)
     return analytics.results(db.session, bank)
 
 
 @blp.route("/<int:bank_id>/analytics")
-@auth_required("instructor")
+@auth_required()
 @blp.response(200, ItemStatsOut(many=True))
 def bank_analytics(bank_id: int) -> list:
-    """Item analysis: attempts, fraction correct, discrimination, misconception counts."""
-    bank = banks.get_bank(db.session, current_user(), bank_id, manage=True)
+    """Item analysis: attempts, fraction correct, discrimination, misconception counts (staff)."""
+    bank = banks.get_bank(db.session, current_user(), bank_id, staff=True)
     return analytics.item_analysis(db.session, bank)

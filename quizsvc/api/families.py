@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from quizsvc.api.auth import auth_required, current_user
+from quizsvc.render import render_markdown
 from quizsvc.services.practice import available_families, get_family
 from quizsvc.services.policy import STAFF
 
@@ -28,8 +29,9 @@ class FamilySummary(Schema):
 
 
 class FamilyOut(FamilySummary):
-    example = fields.Dict(metadata={"description": "Seed 0 at the first level; the key only "
-                                                   "for instructors."})
+    example = fields.Dict(metadata={"description": "Seed 0 at the first level, with prompt_html; "
+                                                   "the key (and solution_html) only for "
+                                                   "instructors."})
 
 
 @blp.route("")
@@ -50,6 +52,9 @@ def show_family(name: str) -> dict:
     out = family.describe()
     staff = current_user().role in STAFF
     out["example"] = example.to_dict(include_key=staff)
+    out["example"]["prompt_html"] = str(render_markdown(example.prompt))
+    if staff:
+        out["example"]["solution_html"] = str(render_markdown(example.solution))
     if not staff:  # seed and parameters are key material (a bank may use this very seed)
         out["example"].pop("seed", None)
         out["example"].pop("params", None)

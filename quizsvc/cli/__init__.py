@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from quizsvc.cli.accounts import account_commands
 from quizsvc.cli.engine import engine_commands
 from quizsvc.cli.export import export_commands
 from quizsvc.cli.lti import lti_group
@@ -19,3 +20,5 @@ def main() -> None:
 for _command in engine_commands + service_commands + export_commands:
     main.add_command(_command)
 main.add_command(lti_group)
+for _command in account_commands:
+    main.add_command(_command)

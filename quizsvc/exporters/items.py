@@ -17,16 +17,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable, Literal
 
-from quizsvc.answers.compare import tolerance_for
+from quizsvc.answers.compare import compare_field, tolerance_for
+from quizsvc.answers.parse import parse_field
 from quizsvc.exporters.markup import escape, inline, plain_number, to_html
 from quizsvc.families import get as get_family
-from quizsvc.families.problem import Problem
+from quizsvc.families.problem import Figure, Problem
 
 Form = Literal["numerical", "choice", "blanks"]
 
 MAX_EXACT_INT = 2**53      # beyond this, LMSs comparing floats cannot tell n from n + 1
 MAX_WEIGHT_LCM = 1000      # largest cloze weight we emit to reproduce per-field partial credit
 MAX_WRONGS_PER_BLANK = 8
+MAX_SET_CHOICES = 5        # up to 2^5 - 1 = 31 candidate sets offered for a "tick all" field
 _IDENT = re.compile(r"^(?P<family>[a-z][a-z0-9_]*)-v(?P<version>\d+)-s(?P<seed>\d+)-(?P<level>[a-z]+)"
                     r"(?:-p(?P<params>[0-9a-f]{10}))?$")
 _SAFE = re.compile(r"[^A-Za-z0-9_]")
@@ -63,6 +65,7 @@ class Blank:
     choices: tuple[str, ...] | None = None
     multiple: bool = False
     wrongs: tuple[Wrong, ...] = ()
+    sets: tuple[Option, ...] = ()    # a "tick all" field: one option per candidate set
 
 
 @dataclass(frozen=True)
@@ -108,12 +111,29 @@ class Item:
     options: tuple[Option, ...]          # key first, then the mistakes' distinct answers
     choice_options: tuple[Option, ...]   # a single choice field's own choices
     weights_exact: bool                  # blank weights reproduce the engine's partial credit
+    additive: bool = True                # the engine's credit is the sum of per-box credits
     number_issue: str | None = None      # why typed numeric forms are impossible, if they are
     meta: dict[str, Any] = field(default_factory=dict)
+    figures: tuple[Figure, ...] = ()     # the prompt's pictures, drawn from the parameters (SVG)
+    solution_figures: tuple[Figure, ...] = ()  # the worked solution's: they show the answer
+    problem: Problem | None = None       # the source: Markdown prompt and solution, for print
 
     @property
     def has_distractors(self) -> bool:
         return len(self.options) >= 2
+
+
+def expression_refusal(item: Item) -> Skipped | None:
+    """Return why an LMS format leaves out an item answered by an expression, or None.
+
+    The JSON bank and printed papers keep such items; Moodle XML, Canvas QTI and
+    GIFT compare typed text or numbers, not an expression's coefficients.
+    """
+    if any(f["kind"] == "expression" for f in item.spec):
+        return Skipped(item.ident, "an answer typed as an expression in symbols (k1*x1 + ...) "
+                       "is graded by its coefficients, which Moodle XML, Canvas QTI and GIFT "
+                       "cannot do")
+    return None
 
 
 def ident_for(problem: Problem) -> str:
@@ -263,8 +283,47 @@ def _options(problem: Problem, spec, mistakes) -> tuple[Option, ...]:
     return tuple(options)
 
 
+def candidate_sets(spec: dict[str, Any], key: list[str], mistakes) -> list[list[str]]:
+    """Return the sets a "tick all that apply" field offers: every non-empty subset of a few
+    choices, else the key, the mistakes' sets and each choice alone; in catalogue order."""
+    choices = list(spec["choices"])
+    if len(choices) <= MAX_SET_CHOICES:
+        subsets = [[c for i, c in enumerate(choices) if mask >> i & 1]
+                   for mask in range(1, 2 ** len(choices))]
+        return sorted(subsets, key=lambda s: (len(s), [choices.index(c) for c in s]))
+    out = [list(key)]
+    for _, _, answer in mistakes:
+        v = answer[spec["name"]]
+        if isinstance(v, list) and v not in out and set(v) <= set(choices) and v:
+            out.append([c for c in choices if c in v])
+    out += [[c] for c in choices if [c] not in out]
+    return out
+
+
+def set_options(spec: dict[str, Any], key: list[str], mistakes) -> tuple[Option, ...]:
+    """Return one option per candidate set of a "tick all" field: the key right, the rest wrong.
+
+    The engine gives a set answer all or nothing, so one choice among the sets (not a box per
+    choice, which Moodle and Canvas would give partial credit) scores as the engine does.
+    """
+    name = spec["name"]
+    right = [c for c in spec["choices"] if c in key]
+    out = []
+    for subset in candidate_sets(spec, right, mistakes):
+        hits = [(code, fb) for code, fb, ans in mistakes
+                if isinstance(ans[name], list) and sorted(ans[name]) == sorted(subset)
+                and sorted(subset) != sorted(right)]
+        correct = sorted(subset) == sorted(right)
+        out.append(Option(escape(", ".join(subset)), {name: subset}, correct,
+                          "Correct." if correct else " <em>or</em> ".join(fb for _, fb in hits),
+                          tuple(code for code, _ in hits)))
+    return tuple(out)
+
+
 def _choice_options(spec: dict[str, Any], key: Any, mistakes) -> tuple[Option, ...]:
-    chosen = set(key) if spec.get("multiple") else {key}
+    if spec.get("multiple"):
+        return set_options(spec, key, mistakes)
+    chosen = {key}
     out = []
     for choice in spec["choices"]:
         fb = [f for code, f, ans in mistakes
@@ -349,7 +408,8 @@ def _blanks(problem: Problem, spec, mistakes) -> tuple[list[Blank], list[FieldLa
                 name=box, field=f["name"], kind=blank_kind, value=value,
                 tolerance=0.0 if blank_kind != "number" else tolerance_for(value),
                 weight=lcm // n if exact else 1, label=label, choices=choices,
-                multiple=bool(f.get("multiple")), wrongs=wrongs))
+                multiple=bool(f.get("multiple")), wrongs=wrongs,
+                sets=set_options(f, value, mistakes) if f.get("multiple") else ()))
     names = [b.name for b in blanks]
     if len(set(names)) != len(names):
         raise ValueError(f"{problem.family}: answer fields give clashing blank names {names}")
@@ -373,6 +433,8 @@ def build_item(problem: Problem) -> Item:
     if big:
         issue = (f"the key holds {plain_number(big[0])}, beyond 2^53: an LMS comparing "
                  "floating-point numbers would also accept its neighbours")
+    # A solution figure shows the answer: it never goes with the question, only with the solution.
+    drawn = tuple(getattr(problem, "figures", None) or ())
     return Item(
         ident=ident_for(problem), family=problem.family, version=problem.version,
         seed=problem.seed, level=problem.level, topic=problem.topic,
@@ -383,7 +445,48 @@ def build_item(problem: Problem) -> Item:
         options=() if any(f["kind"] == "expression" for f in spec) else _options(problem, spec, mistakes),
         choice_options=_choice_options(spec[0], problem.answer[spec[0]["name"]], mistakes)
         if form == "choice" else (),
-        weights_exact=exact, number_issue=issue)
+        weights_exact=exact, additive=additive(spec, problem.answer), number_issue=issue,
+        figures=tuple(f for f in drawn if f.part == "prompt"),
+        solution_figures=tuple(f for f in drawn if f.part != "prompt"), problem=problem)
+
+
+def _probes(kind: str, key: Any) -> list[tuple[Any, float]]:
+    """Return answers to one many-entry field with the credit a box-by-box LMS would give them."""
+    flat = _entries(kind, key, key)
+    n = len(flat)
+
+    def shaped(values: list[Any]) -> Any:
+        if kind == "matrix":
+            cols = len(key[0])
+            return [values[r * cols:(r + 1) * cols] for r in range(len(key))]
+        return values
+
+    def other(v: Any) -> Any:
+        return v + 1 if isinstance(v, int) else v + 2 * tolerance_for(v) + 1
+    probes = [(shaped([other(flat[0])] + flat[1:]), (n - 1) / n),  # one entry wrong
+              (shaped([other(v) for v in flat]), 0.0)]              # every entry wrong
+    for guess in {0, max(set(flat), key=flat.count)}:               # constant guesses
+        hits = sum(1 for v in flat if _entry_same(kind, guess, v))
+        probes.append((shaped([guess] * n), hits / n))
+    return probes
+
+
+def additive(spec: list[dict[str, Any]], key: dict[str, Any]) -> bool:
+    """Return whether the engine's credit for every field is the share of its entries right.
+
+    An LMS grades a cloze or fill-in question box by box; asked with a few probing answers
+    (one entry wrong, all wrong, constant guesses), the engine's own comparison must agree,
+    or the boxes would give credit the engine does not.
+    """
+    for f in spec:
+        kind = f["kind"]
+        if kind not in ("shape", "vector", "matrix"):
+            continue
+        for answer, share in _probes(kind, key[f["name"]]):
+            score, _, _ = compare_field(kind, parse_field(kind, answer), key[f["name"]])
+            if abs(score - share) > 1e-9:
+                return False
+    return True
 
 
 def build_items(problems: Iterable[Problem]) -> tuple[list[Item], list[Skipped]]:
@@ -392,11 +495,6 @@ def build_items(problems: Iterable[Problem]) -> tuple[list[Item], list[Skipped]]
     skipped: list[Skipped] = []
     seen: set[str] = set()
     for problem in problems:
-        if any(f["kind"] == "expression" for f in problem.answer_spec):
-            skipped.append(Skipped(ident_for(problem), "an answer typed as an expression in "
-                                   "symbols (k1*x1 + ...) is graded by its coefficients, which "
-                                   "Moodle XML, Canvas QTI and GIFT cannot do"))
-            continue
         item = build_item(problem)
         if item.ident in seen:
             skipped.append(Skipped(item.ident, "the same variant appears earlier in the bank"))

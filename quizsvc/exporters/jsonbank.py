@@ -14,6 +14,8 @@ from typing import Any, Iterable
 
 from quizsvc import families
 from quizsvc.errors import QuizError
+from quizsvc.exporters.items import Item
+from quizsvc.exporters.registry import Format, Options, Written, register
 from quizsvc.families.base import Family
 from quizsvc.families.problem import Problem
 
@@ -108,3 +110,12 @@ def loads(data: bytes | str) -> tuple[str, list[Problem]]:
             raise BankFormatError(f"problem {i + 1}: {exc.message}", errors=exc.errors,
                                   status=exc.status) from None
     return str(doc.get("title", "")), problems
+
+
+def write(items: list[Item], options: Options) -> Written:
+    """Return the bank file of `items` (every item is written)."""
+    return Written(dumps([i.problem for i in items], title=options.title), len(items))
+
+
+REGISTERED = register(Format("json", "quizsvc JSON bank", "application/json", ".json", write,
+                         "Our own bank file: every variant's identity, to import again"))

@@ -8,18 +8,30 @@ with ``lo <= hi`` also for 0 and negative keys. Small integer vectors, matrices,
 shapes and multi-field answers become ``fill_in_multiple_blanks_question``.
 The document validates against the QTI 1.2.1 DTD, so the Canvas-only
 ``selection_extension`` (points per item) is left out: Canvas then gives each
-drawn question 1 point, which is what we would have written.
+drawn question 1 point, which is what we would have written. A "tick all that
+apply" answer is one choice among the candidate sets (Canvas gives a multiple
+answers question partial credit; the engine gives a set all or nothing). The
+bank's attempt policy becomes the quiz's attempts (``allowed_attempts``,
+``cc_maxattempts``), keep-highest scoring and when results and correct answers
+show; what Canvas cannot express is listed in the report. Figures are files
+under ``web_resources/`` referenced as ``$IMS-CC-FILEBASE$/...``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import re
 import zipfile
-from typing import Iterable
+from collections.abc import Iterable
+from dataclasses import replace
 
-from quizsvc.exporters.items import Blank, Item, Option, Skipped, answer_table
+from quizsvc.exporters.common import left_out_comment
+from quizsvc.exporters.items import Blank, Item, Option, Skipped, answer_table, expression_refusal
 from quizsvc.exporters.markup import decimal, escape, escape_attr, plain_number
+from quizsvc.exporters.registry import Format, Options, Pick, Policy, Written, register
+
+FILES = "web_resources/quizsvc"  # where figures go; $IMS-CC-FILEBASE$ is web_resources/
 
 MAX_BLANKS = 64
 NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -153,10 +165,13 @@ def _fib_ok(item: Item) -> bool:
 
 def question(item: Item, style: str = "typed") -> str | Skipped:
     """Return the item XML of one item, or why Canvas cannot take it."""
+    refused = expression_refusal(item)
+    if refused is not None:
+        return refused
     if style == "choice" and item.has_distractors:
         return choice(item, item.options, False)
-    if item.form == "choice":
-        return choice(item, item.choice_options, bool(item.spec[0].get("multiple")))
+    if item.form == "choice":  # a set answer is one choice among the candidate sets
+        return choice(item, item.choice_options, False)
     if item.number_issue is None:
         if item.form == "numerical":
             return numerical(item)
@@ -170,23 +185,67 @@ def question(item: Item, style: str = "typed") -> str | Skipped:
     return Skipped(item.ident, reason)
 
 
-Pick = int | dict[tuple[str, str], int] | None  # questions drawn per group (None: all)
+def figure_path(item: Item, name: str) -> str:
+    """Return where a figure of an item goes in the zip (under `FILES`)."""
+    return f"{FILES}/{item.ident}/{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}"
 
 
-def assessment(items: Iterable[Item], *, ident: str, title: str, style: str, pick: Pick
-               ) -> tuple[str, list[Skipped], int, int]:
+def _with_figures(item: Item) -> Item:
+    if not item.figures:
+        return item
+    base = "$IMS-CC-FILEBASE$/" + FILES.split("/", 1)[1]
+    html = "".join(f'<p><img src="{base}/{item.ident}/{figure_path(item, f.name).rsplit("/", 1)[1]}" '
+                   f'alt="{escape_attr(f.alt)}"></p>' for f in item.figures)
+    return replace(item, prompt=item.prompt + html)
+
+
+def attempts(policy: Policy | None) -> tuple[dict[str, str], list[str]]:
+    """Return Canvas's quiz settings for a bank's attempt policy, and what they cannot say."""
+    if policy is None:
+        return {"allowed_attempts": "1", "cc_maxattempts": "1", "show_correct_answers": "true",
+                "show_correct_answers_last_attempt": "false", "hide_results": ""}, []
+    n = policy.max_attempts
+    out = {"allowed_attempts": str(n) if n else "-1", "cc_maxattempts": str(n) if n else "unlimited",
+           "show_correct_answers": "true", "show_correct_answers_last_attempt": "false",
+           "hide_results": ""}
+    notes = []
+    key = policy.show_key
+    if key in ("after_last_attempt", "after_correct_or_last_attempt"):
+        # The worked solution is question feedback, shown with the results: hide both until then.
+        out.update(show_correct_answers_last_attempt="true", hide_results="until_after_last_attempt")
+        if key == "after_correct_or_last_attempt":
+            notes.append("show_key after_correct_or_last_attempt: Canvas shows answers after the "
+                         "last attempt only, not once a student is right; the quiz waits for the "
+                         "last attempt")
+    elif key in ("never", "after_correct"):
+        out.update(show_correct_answers="false", hide_results="always")
+        notes.append(f"show_key {key}: Canvas cannot " + (
+            "show a key once a question is answered correctly" if key == "after_correct" else
+            "show scores without the question feedback (the worked solution)")
+            + "; results are hidden (students see their quiz score in the gradebook)")
+    if n is None:
+        notes.append("unlimited attempts: Canvas keeps the highest quiz score; quizsvc keeps "
+                     "each problem's best")
+    else:
+        notes.append(f"{n} attempts at the whole quiz in Canvas (quizsvc counts attempts per "
+                     "problem), keeping the highest score")
+    return out, notes
+
+
+def assessment(items: Iterable[Item], *, ident: str, title: str, style: str, pick: Pick,
+               max_attempts: str = "1", notes: list[str] = ()) -> tuple[str, list[Skipped], int, int]:
     """Return the assessment XML, the items left out, items written and points possible."""
     groups: dict[tuple[str, str], list[str]] = {}
     skipped: list[Skipped] = []
     for item in items:
-        q = question(item, style)
+        q = question(_with_figures(item), style)
         if isinstance(q, Skipped):
             skipped.append(q)
         else:
             groups.setdefault((item.family, item.level), []).append(q)
     out = [f'<?xml version="1.0" encoding="UTF-8"?>\n<questestinterop xmlns="{NS}">'
            f'<assessment ident="{escape_attr(ident)}" title="{escape_attr(title)}"><qtimetadata>'
-           + _field("cc_maxattempts", "1") + '</qtimetadata><section ident="root_section">\n']
+           + _field("cc_maxattempts", max_attempts) + '</qtimetadata><section ident="root_section">\n']
     points = count = 0
     for (family, level), questions in groups.items():
         want = pick.get((family, level)) if isinstance(pick, dict) else pick
@@ -198,21 +257,15 @@ def assessment(items: Iterable[Item], *, ident: str, title: str, style: str, pic
                    f"<selection_number>{drawn}</selection_number></selection></selection_ordering>\n")
         out.extend(questions)
         out.append("</section>\n")
-    out.append("</section></assessment>" + left_out_comment(skipped) + "</questestinterop>\n")
+    out.append("</section></assessment>" + left_out_comment(skipped, list(notes))
+               + "</questestinterop>\n")
     return "".join(out), skipped, count, points
 
 
-def left_out_comment(skipped: list[Skipped]) -> str:
-    """Return an XML comment listing the items left out, and why (empty if none)."""
-    if not skipped:
-        return ""
-    lines = "".join(f"\n  {s.ident}: {s.reason}" for s in skipped)
-    text = f"left out {len(skipped)} items:{lines}\n".replace("--", "- -")
-    return f"<!-- {text} -->\n"
-
-
-def manifest(ident: str) -> str:
-    """Return imsmanifest.xml naming the assessment and its Canvas settings file."""
+def manifest(ident: str, files: list[str] = ()) -> str:
+    """Return imsmanifest.xml naming the assessment, its Canvas settings file and its figures."""
+    web = "".join(f'<resource identifier="{ident}-f{i}" type="webcontent" href="{escape_attr(f)}">'
+                  f'<file href="{escape_attr(f)}"/></resource>' for i, f in enumerate(files))
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<manifest identifier="{ident}-manifest" '
             'xmlns="http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1">'
             "<metadata><schema>IMS Content</schema><schemaversion>1.1.3</schemaversion></metadata>"
@@ -221,20 +274,25 @@ def manifest(ident: str) -> str:
             f'<dependency identifierref="{ident}-meta"/></resource>'
             f'<resource identifier="{ident}-meta" type="associatedcontent/imscc_xmlv1p1/'
             f'learning-application-resource" href="{ident}/assessment_meta.xml">'
-            f'<file href="{ident}/assessment_meta.xml"/></resource></resources></manifest>\n')
+            f'<file href="{ident}/assessment_meta.xml"/></resource>{web}</resources></manifest>\n')
 
 
-def assessment_meta(ident: str, title: str, points: int) -> str:
+def assessment_meta(ident: str, title: str, points: int, settings: dict[str, str] | None = None) -> str:
     """Return assessment_meta.xml: Canvas's quiz settings (an unpublished graded quiz)."""
     t = escape(title)
+    settings = settings or attempts(None)[0]
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<quiz identifier="{ident}" '
             'xmlns="http://canvas.instructure.com/xsd/cccv1p0">'
             f"<title>{t}</title><description>{escape('<p>Generated by quizsvc.</p>')}</description>"
             "<shuffle_answers>true</shuffle_answers><scoring_policy>keep_highest</scoring_policy>"
-            "<hide_results></hide_results><quiz_type>assignment</quiz_type>"
-            f"<points_possible>{points}.0</points_possible><show_correct_answers>true</show_correct_answers>"
+            f"<hide_results>{settings['hide_results']}</hide_results><quiz_type>assignment</quiz_type>"
+            f"<points_possible>{points}.0</points_possible>"
+            f"<show_correct_answers>{settings['show_correct_answers']}</show_correct_answers>"
+            "<show_correct_answers_last_attempt>"
+            f"{settings['show_correct_answers_last_attempt']}</show_correct_answers_last_attempt>"
             "<anonymous_submissions>false</anonymous_submissions><could_be_locked>false</could_be_locked>"
-            "<allowed_attempts>1</allowed_attempts><one_question_at_a_time>false</one_question_at_a_time>"
+            f"<allowed_attempts>{settings['allowed_attempts']}</allowed_attempts>"
+            "<one_question_at_a_time>false</one_question_at_a_time>"
             "<cant_go_back>false</cant_go_back><available>false</available>"
             f'<assignment identifier="{ident}-assignment"><title>{t}</title>'
             "<workflow_state>unpublished</workflow_state>"
@@ -243,20 +301,38 @@ def assessment_meta(ident: str, title: str, points: int) -> str:
             "<submission_types>online_quiz</submission_types></assignment></quiz>\n")
 
 
-def export(items: list[Item], *, title: str = "quizsvc", style: str = "typed",
-           pick: Pick = 1) -> tuple[bytes, list[Skipped], int]:
-    """Return the QTI zip of `items`, the items left out, and how many were written."""
+def write(items: list[Item], options: Options) -> Written:
+    """Return the QTI zip of `items`, with the items left out."""
+    title, style, pick = options.title, options.style, options.pick
+    items = list(items)
     digest = hashlib.sha256("\n".join([title, style, repr(pick), *(i.ident for i in items)]).encode())
     ident = "qs" + digest.hexdigest()[:20]
-    xml, skipped, count, points = assessment(items, ident=ident, title=title, style=style, pick=pick)
+    settings, notes = attempts(options.policy)
+    xml, skipped, count, points = assessment(items, ident=ident, title=title, style=style, pick=pick,
+                                             max_attempts=settings["cc_maxattempts"], notes=notes)
+    left = {s.ident for s in skipped}
+    figures = [(figure_path(i, f.name), f.svg) for i in items if i.ident not in left for f in i.figures]
+    # A solution figure shows the answer, and a Canvas item has no place kept for the worked
+    # solution only: those figures are left out, and said so.
+    notes = list(notes) + [
+        f"{i.ident}: solution figures left out ({', '.join(f.name for f in i.solution_figures)}): "
+        "they show the answer and a Canvas item has no solution-only place for them"
+        for i in items if i.ident not in left and i.solution_figures]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         def put(name: str, text: str) -> None:
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED if text else zipfile.ZIP_STORED
             zf.writestr(info, text.encode("utf-8"))
-        put("imsmanifest.xml", manifest(ident))
+        put("imsmanifest.xml", manifest(ident, [path for path, _ in figures]))
         put("non_cc_assessments/", "")
-        put(f"{ident}/assessment_meta.xml", assessment_meta(ident, title, points))
+        put(f"{ident}/assessment_meta.xml", assessment_meta(ident, title, points, settings))
         put(f"{ident}/{ident}.xml", xml)
-    return buf.getvalue(), skipped, count
+        for path, svg in figures:
+            put(path, svg)
+    return Written(buf.getvalue(), count, skipped, notes)
+
+
+REGISTERED = register(Format("qti12", "Canvas QTI 1.2", "application/zip", ".zip", write,
+                         "Canvas quiz package: question groups, numerical, fill-in and "
+                         "multiple-choice questions", filename_suffix="-qti"))

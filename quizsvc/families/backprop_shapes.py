@@ -12,7 +12,7 @@ from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.shapes import conv_out_size
 
 NAME = "backprop_shapes"
-VERSION = 1
+VERSION = 2
 TOPIC = "Backpropagation"
 
 
@@ -27,7 +27,8 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
             c_in, c_out, bias = rng.choice([1, 3]), rng.choice([1, 4, 8, 16]), True
         else:
             ndim = 2 if level == "medium" else rng.choice([1, 2, 2, 3])
-            spatial = [rng.between(6, 32 if ndim == 3 else 128) for _ in range(ndim)]
+            hi = (32 if ndim == 3 else 128) if level == "medium" else (48 if ndim == 3 else 256)
+            spatial = [rng.between(6, hi) for _ in range(ndim)]
             ks = [rng.between(1, 7) for _ in range(ndim)]
             ss = [rng.between(1, 3) for _ in range(ndim)]
             ps = [rng.between(0, 3) for _ in range(ndim)]
@@ -41,8 +42,10 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
         batch = rng.choice([1, 2, 4, 8, 16, 32, 64])
         out = {"in_shape": [batch, c_in, *spatial], "out_channels": c_out, "kernel_size": ks,
                "stride": ss, "padding": ps, "dilation": ds, "groups": groups, "bias": bias}
-        # Padding at most d(k-1): every window reaches the input (none of padded zeros only).
-        if all(p <= d * (k - 1) < n + 2 * p for n, k, p, d in zip(spatial, ks, ps, ds)):
+        # Padding at most d(k-1): every window reaches the input (none of padded zeros only);
+        # and more than one output position (a 1x1 output hides the size arithmetic).
+        if all(p <= d * (k - 1) < n + 2 * p for n, k, p, d in zip(spatial, ks, ps, ds)) \
+                and max(conv_out_size(*d) for d in _dims(out)) > 1:
             return out
 
 
@@ -72,11 +75,7 @@ def validate(params: dict[str, Any]) -> dict[str, Any]:
         if value % out["groups"]:
             raise ParamError(f"{name}={value} is not divisible by groups={out['groups']}",
                              errors={"groups": "must divide both channel counts"})
-    for i, (n, k, s, p, d) in enumerate(_dims(out)):
-        if d * (k - 1) + 1 > n + 2 * p:
-            raise ParamError(f"dimension {i}: the kernel spans {d * (k - 1) + 1} positions but "
-                             f"the padded input has only {n + 2 * p}",
-                             errors={"kernel_size": "larger than the padded input"})
+    P.window_fits(out["in_shape"][2:], out["kernel_size"], out["padding"], out["dilation"])
     return out
 
 
@@ -193,4 +192,10 @@ MISCONCEPTIONS = (
                   "The number of window positions is one more than the number of strides "
                   "taken: add 1 after the floor division (for y and for dL/dy).",
                   _buggy(lambda p: _shapes(p, plus_one=0))),
+    Misconception("left_out_batch", "Left out the batch dimension",
+                  "y, dL/dy and dL/dx keep the batch dimension N first: one output, and one "
+                  "gradient, per sample. Only the parameters' gradients (dL/dw, dL/db) have no N.",
+                  _buggy(lambda p: _change(p, output=_shapes(p)["output"][1:],
+                                           grad_output=_shapes(p)["output"][1:],
+                                           grad_input=p["in_shape"][1:]))),
 )

@@ -17,19 +17,25 @@ A family is a plain module that defines::
 
 from __future__ import annotations
 
-import json
-from functools import partial
 from fractions import Fraction
+from functools import partial
 from types import ModuleType
 from typing import Any
 
-from quizsvc.answers import compare_field, parse_field
-from quizsvc.answers import symbolic
-from quizsvc.answers.compare import field_matches
+from quizsvc.answers import compare_field, symbolic
+from quizsvc.answers.compare import layout_of
+from quizsvc.answers.diagnose import LAYOUT_MISTAKES, diagnoses, field_explanations
+from quizsvc.answers.fields import parse_fields
 from quizsvc.errors import AnswerError, ParamError
-from quizsvc.figures import figures_for
+from quizsvc.families.problem import (
+    AnswerField,
+    FieldResult,
+    Grade,
+    Misconception,
+    Problem,
+)
 from quizsvc.families.rng import SEED_MAX, SEED_MIN, Sampler
-from quizsvc.families.problem import AnswerField, FieldResult, Grade, Misconception, Problem
+from quizsvc.figures import figures_for
 
 LEVELS = ("easy", "medium", "hard")
 
@@ -43,20 +49,6 @@ def jsonable(value: Any) -> Any:
         return [(v.numerator if v.denominator == 1 else v.numerator / v.denominator)
                 if type(v) is Fraction else jsonable(v) for v in value]
     return value
-
-
-def _parse(f: AnswerField, value: Any) -> Any:
-    if f.kind == "expression":  # linear expressions in symbols: quizsvc.answers.symbolic
-        return symbolic.parse_expression(value, f.choices)
-    return parse_field(f.kind, value, choices=f.choices, multiple=f.multiple)
-
-
-def _compare(kind: str, given: Any, key: Any) -> tuple[float, bool, str]:
-    return symbolic.compare(given, key) if kind == "expression" else compare_field(kind, given, key)
-
-
-def _matches(kind: str, given: Any, key: Any) -> bool:
-    return symbolic.matches(given, key) if kind == "expression" else field_matches(kind, given, key)
 
 
 class Family:
@@ -98,10 +90,11 @@ class Family:
         """Return a problem for already-valid parameters (generated or an instructor's own)."""
         m = self.module
         key = m.solve(params)
+        spec = m.answer_spec(params)
         return Problem(
             family=self.name, version=self.version, seed=seed, level=level, params=params,
-            prompt=m.prompt(params),
-            answer_spec=[f.to_dict() for f in m.answer_spec(params)],
+            prompt=with_tolerance(m.prompt(params), spec),
+            answer_spec=[f.to_dict() for f in spec],
             answer=key, solution=m.solution(params, key), topic=self.topic,
             figure_source=partial(figures_for, self.name, params, key),
         )
@@ -120,47 +113,17 @@ class Family:
         return list(self.module.answer_spec(params))
 
     # -- grading ------------------------------------------------------------
-    def parse_answer(self, spec: list[AnswerField], answer: Any) -> dict[str, Any]:
-        """Return the answer split into fields and parsed; `AnswerError` if unreadable."""
-        names = [f.name for f in spec]
-        if isinstance(answer, str):
-            text = answer.strip()
-            if text.startswith("{"):
-                try:
-                    answer = json.loads(text)
-                except ValueError:
-                    raise AnswerError("the answer looks like JSON but is not valid JSON") from None
-            elif len(spec) == 1:
-                answer = {names[0]: answer}
-            else:
-                raise AnswerError(f"this problem has {len(spec)} blanks ({', '.join(names)}); "
-                                  'send a JSON object like {"' + names[0] + '": ...}',
-                                  errors={"answer": "expected one value per field"})
-        elif not isinstance(answer, dict):
-            if len(spec) == 1:
-                answer = {names[0]: answer}
-            else:
-                raise AnswerError(f"expected an object with the fields {', '.join(names)}")
-        unknown = sorted(set(answer) - set(names))
-        if unknown:
-            raise AnswerError(f"unknown answer fields {', '.join(map(str, unknown))}; "
-                              f"this problem asks for {', '.join(names)}",
-                              errors={k: "unknown field" for k in unknown})
-        parsed: dict[str, Any] = {}
-        errors: dict[str, str] = {}
-        for f in spec:
-            if f.name not in answer or answer[f.name] in (None, ""):
-                continue  # a blank left empty scores 0 but is not an error
-            try:
-                parsed[f.name] = _parse(f, answer[f.name])
-            except AnswerError as exc:
-                errors[f.name] = exc.message
-        if errors:
-            detail = "; ".join(f"{k}: {v}" for k, v in errors.items())
-            raise AnswerError(f"could not read the answer ({detail})", errors=errors)
-        if not parsed:
-            raise AnswerError("the answer is empty", errors={"answer": "empty"})
-        return parsed
+    def find_misconception(self, code: str) -> Misconception | None:
+        """Return the catalogued or layout mistake called `code`, or None."""
+        return self._by_code.get(code) or _LAYOUT_BY_CODE.get(code)
+
+    def parse_answer(self, spec: list[AnswerField], answer: Any,
+                     layouts: dict[str, tuple[int, ...] | None] | None = None) -> dict[str, Any]:
+        """Return the answer split into fields and parsed; `AnswerError` if unreadable.
+
+        `layouts`, the key's layout per field, lets a flat list fill a matrix row by row.
+        """
+        return parse_fields(spec, answer, layouts)
 
     def check(self, params: dict[str, Any], answer: Any) -> Grade:
         """Grade `answer` (a dict of fields, or text for a one-field problem)."""
@@ -169,21 +132,49 @@ class Family:
         spec = self.answer_spec(params)
         return self.grade(params, key, spec, answer)
 
+    def _buggy(self, params: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        out = []
+        for m in self.misconceptions:
+            buggy = m.solve(params)
+            if buggy:
+                out.append((m.code, buggy))
+        return out
+
     def grade(self, params: dict[str, Any], key: dict[str, Any], spec: list[AnswerField],
               answer: Any) -> Grade:
-        """Grade against a known key (saves re-solving when the key is stored)."""
-        parsed = self.parse_answer(spec, answer)
+        """Grade against a known key (saves re-solving when the key is stored).
+
+        A field whose layout (number of entries, rows, dimensions) differs from
+        the key's is graded only when a mistake explains it (a catalogued one,
+        or a layout mistake such as a batch dimension included); otherwise the
+        answer is refused with `AnswerError`, saying how it was read.
+        """
+        layouts = {f.name: layout_of(f.kind, key[f.name]) for f in spec}
+        parsed = self.parse_answer(spec, answer, layouts)
         results, given, wrong = [], {}, []
         for f in spec:
             if f.name not in parsed:
                 results.append(FieldResult(f.name, 0.0, False, "left blank", key[f.name], None))
                 continue
-            score, ok, msg = _compare(f.kind, parsed[f.name], key[f.name])
+            score, ok, msg = compare_field(f.kind, parsed[f.name], key[f.name], f.tolerance)
             given[f.name] = (symbolic.to_text(parsed[f.name]) if f.kind == "expression"
                              else jsonable(parsed[f.name]))
             results.append(FieldResult(f.name, score, ok, msg, key[f.name], given[f.name]))
             if not ok:
                 wrong.append(f)
+        explained: dict[str, list[tuple[str, ...]]] = {}
+        buggy: list[tuple[str, dict[str, Any]]] = []
+        if wrong:
+            buggy = self._buggy(params)
+            explained = {f.name: field_explanations(f, parsed[f.name], key[f.name], buggy)
+                         for f in wrong}
+            refused = {f.name: read_as(f.kind, parsed[f.name]) for f in wrong
+                       if layout_of(f.kind, parsed[f.name]) != layouts[f.name]
+                       and not explained[f.name]}
+            if refused:
+                raise AnswerError(_refusal(spec, refused),
+                                  errors={n: f"{how}, which does not fit this blank"
+                                          for n, how in refused.items()})
         score = sum(r.score for r in results) / len(results)
         correct = all(r.correct for r in results)
         grade = Grade(score=round(score, 6), correct=correct, fields=results, feedback="",
@@ -191,51 +182,66 @@ class Family:
         if correct:
             grade.feedback = "Correct."
             return grade
-        matches = self.diagnose(params, key, spec, parsed, wrong=wrong)
-        if matches:
-            first = self._by_code[matches[0]]
+        found = diagnoses(spec, key, parsed, wrong, buggy, explained)
+        for r in results:
+            codes = sorted({c for d in found for c in d["fields"].get(r.name, ())},
+                           key=[c for d in found for c in d["codes"]].index)
+            r.misconceptions = codes
+            if codes and len(spec) > 1:
+                r.feedback += "; matches: " + ", or ".join(self._title(c) for c in codes)
+        grade.diagnoses = [{"codes": d["codes"], "complete": d["complete"]} for d in found]
+        if found:
+            codes = list(dict.fromkeys(c for d in found for c in d["codes"]))
+            first = self.find_misconception(codes[0])
             grade.misconception = first.code
             grade.misconception_title = first.title
             grade.misconception_explanation = first.explanation
-            grade.alternatives = matches[1:]
-            grade.feedback = f"{first.title}. {first.explanation}"
+            grade.alternatives = codes[1:]
+            grade.feedback = self._diagnosis_text(found)
         else:
-            right = sum(r.correct for r in results)
-            grade.feedback = (f"Not quite: {right} of {len(results)} parts right. "
-                              "Recheck each step against the definitions in the prompt.")
+            grade.feedback = _summary(grade, results)
         return grade
+
+    def _title(self, code: str) -> str:
+        m = self.find_misconception(code)
+        return m.title if m else code
+
+    def _diagnosis_text(self, found: list[dict[str, Any]]) -> str:
+        """Return the feedback naming the diagnoses: one, several that fit, or two together."""
+        def said(code: str) -> str:
+            m = self.find_misconception(code)
+            return f"{m.title}: {m.explanation}" if m else code
+
+        top = [d for d in found if d["complete"] == found[0]["complete"]]
+        singles = [d["codes"][0] for d in top if len(d["codes"]) == 1]
+        if len(top) == 1 and singles:
+            m = self.find_misconception(singles[0])
+            return f"{m.title}. {m.explanation}"
+        if singles:
+            names = ", or ".join(self._title(c) for c in singles)
+            return (f"This answer matches more than one mistake: {names}. "
+                    + " ".join(said(c) for c in singles))
+        pair = top[0]["codes"]
+        others = "" if len(top) == 1 else (
+            " It also fits " + "; or ".join(" and ".join(self._title(c) for c in d["codes"])
+                                           for d in top[1:]) + ".")
+        return (f"Two mistakes together: {self._title(pair[0])}, and {self._title(pair[1])}."
+                f"{others} " + " ".join(said(c) for c in pair))
 
     def diagnose(self, params: dict[str, Any], key: dict[str, Any], spec: list[AnswerField],
                  parsed: dict[str, Any], *, wrong: list[AnswerField] | None = None) -> list[str]:
-        """Return the codes of catalogued mistakes that explain a wrong answer, best first.
+        """Return the codes of the mistakes that explain a wrong answer, best first.
 
-        A mistake explains the answer when its buggy key differs from the true
-        key and every field the student got wrong equals the buggy key's
-        value. Mistakes that reproduce the whole answer come first. `wrong`,
-        the answered fields that do not match the key, saves comparing again
-        when the caller already knows them.
+        See `quizsvc.answers.diagnose`: single mistakes that reproduce every
+        wrong field (complete ones, agreeing with the right fields too, first),
+        else pairs of mistakes. `wrong`, the answered fields that do not match
+        the key, saves comparing again when the caller already knows them.
         """
         if wrong is None:
-            wrong = [f for f in spec if f.name in parsed
-                     and not _compare(f.kind, parsed[f.name], key[f.name])[1]]
-        if not wrong:
-            return []
-        # Fields answered right: a mistake reproduces the whole answer if it matches these too.
-        rest = [f for f in spec if f.name in parsed and f not in wrong]
-        full, partial = [], []
-        for m in self.misconceptions:
-            buggy = m.solve(params)
-            if not buggy:
-                continue
-            if not all(f.name in buggy and _matches(f.kind, parsed[f.name], buggy[f.name])
-                       for f in wrong):
-                continue
-            if all(f.name not in buggy or _matches(f.kind, parsed[f.name], buggy[f.name])
-                   for f in rest):
-                full.append(m.code)
-            else:
-                partial.append(m.code)
-        return full + partial
+            wrong = [f for f in spec if f.name in parsed and not compare_field(
+                f.kind, parsed[f.name], key[f.name], f.tolerance)[1]]
+        found = diagnoses(spec, key, parsed, wrong, self._buggy(params))
+        return list(dict.fromkeys(c for d in found for c in d["codes"]))
 
     def describe(self) -> dict[str, Any]:
         """Return what the API shows about this family: topic, levels, misconceptions."""
@@ -245,3 +251,70 @@ class Family:
             "misconceptions": [{"code": m.code, "title": m.title, "explanation": m.explanation}
                                for m in self.misconceptions],
         }
+
+
+_LAYOUT_BY_CODE = {m.code: m for m in LAYOUT_MISTAKES}
+
+
+def with_tolerance(prompt: str, spec: list[AnswerField]) -> str:
+    """Return `prompt` with the one sentence that states its fields' tolerances, if any.
+
+    The sentence is derived from the answer spec (`AnswerField.tolerance`), so
+    that what the prompt says and what the grading does cannot drift apart.
+    """
+    tolerated = [f for f in spec if f.tolerance is not None]
+    if not tolerated:
+        return prompt
+    rules = list(dict.fromkeys(f.tolerance for f in tolerated))
+    if len(rules) == 1:
+        sentence = f"Values that are not whole numbers are graded {rules[0].describe()}"
+        sig = rules[0].sig
+        if sig and sig >= 2:
+            third = 2 / 3
+            sentence += (f": give at least {sig} (for 2/3, {third:.{sig}g} or "
+                         f"{third:.{sig + 1}g}, not {third:.{sig - 1}g}).")
+        else:
+            sentence += "."
+    else:
+        sentence = "Graded " + "; ".join(f"`{f.name}` {f.tolerance.describe()}"
+                                         for f in tolerated) + "."
+    if any(f.kind == "number" for f in tolerated):
+        sentence = sentence[:-1] + "; a fraction may be written as a percentage (72%)."
+    return f"{prompt}\n\n{sentence}"
+
+
+def read_as(kind: str, value: Any) -> str:
+    """Return how a parsed field was read: ``a 6x9 matrix``, ``7 entries``, ``2 sizes (126x126)``."""
+    if kind == "matrix":
+        return f"read as a {len(value)}x{len(value[0]) if value else 0} matrix " \
+               f"({len(value)} rows of {len(value[0]) if value else 0} entries)"
+    if kind == "vector":
+        shown = ", ".join(str(v) for v in jsonable(value[:6])) + (", ..." if len(value) > 6 else "")
+        return f"read as {len(value)} entries [{shown}]"
+    if kind == "shape":
+        return f"read as {len(value)} sizes ({'x'.join(map(str, value))})"
+    return f"read as {jsonable(value)!r}"
+
+
+def _refusal(spec: list[AnswerField], refused: dict[str, str]) -> str:
+    """Return the message of an answer whose layout fits no blank (no attempt is used)."""
+    parts = []
+    for f in spec:
+        if f.name in refused:
+            ask = ""
+            if f.kind == "shape":
+                ask = f"; the blank asks for {f.label}"
+            parts.append(f"{f.name}: {refused[f.name]}, which does not fit this blank{ask}")
+    return ("The answer was not graded and used no attempt: " + "; ".join(parts)
+            + ". Check the number of entries, rows or dimensions and send it again.")
+
+
+def _summary(grade: Grade, results: list[FieldResult]) -> str:
+    """Return the feedback of a wrong answer no mistake explains; it states the score."""
+    wrong = [r for r in results if not r.correct]
+    if len(results) == 1:
+        return f"Not quite (score {grade.score:.2f}): {results[0].feedback}."
+    right = len(results) - len(wrong)
+    details = "; ".join(f"{r.name}: {r.feedback}" for r in wrong)
+    return (f"Not quite (score {grade.score:.2f}): {right} of {len(results)} parts right; "
+            f"{details}. Recheck each step against the definitions in the prompt.")

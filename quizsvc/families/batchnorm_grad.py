@@ -21,10 +21,10 @@ from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families.render import bmatrix, num
 from quizsvc.families.rng import Sampler
-from quizsvc.families.problem import AnswerField, Misconception
+from quizsvc.families.problem import AnswerField, Misconception, Tolerance
 
 NAME = "batchnorm_grad"
-VERSION = 1
+VERSION = 2
 TOPIC = "Normalization"
 
 MODES = ("full", "mean_only")
@@ -57,11 +57,19 @@ def _nonconstant(rng: Sampler, n: int, draw) -> list:
 
 
 def sample(rng: Sampler, level: str) -> dict[str, Any]:
-    """Draw a batch; easy numbers give whole-number (or half) gradients."""
+    """Draw a batch whose gradient is not all zero (an upstream gradient the normalization
+    absorbs says nothing); easy numbers give whole-number (or half) gradients."""
+    while True:
+        params = _draw(rng, level)
+        if any(solve(validate(params))["grad_x"]):
+            return params
+
+
+def _draw(rng: Sampler, level: str) -> dict[str, Any]:
     if level == "easy":
         if rng.chance(0.5):
             return _sample_easy_full(rng)
-        n = 1 if rng.chance(0.1) else rng.between(3, 5)
+        n = rng.between(3, 5)
         g = [rng.between(-4, 4) for _ in range(n)]
         g[-1] -= sum(g) % n  # a whole-number batch mean
         return {"mode": "mean_only", "x": [rng.between(-5, 9) for _ in range(n)], "grad_y": g,
@@ -142,7 +150,7 @@ def solve(params: dict[str, Any]) -> dict[str, Any]:
 
 def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
     return [AnswerField("grad_x", "vector",
-                        "dL/dx_1, ..., dL/dx_n in the order of x (2 decimals are enough)")]
+                        "dL/dx_1, ..., dL/dx_n in the order of x", tolerance=Tolerance(sig=3))]
 
 
 def _vec(values: list) -> str:
@@ -203,8 +211,23 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
                  f"- $\\frac{{1}}{{n}}\\sum_j g_j = {num(round(g_mean, 6))}$, "
                  f"$\\frac{{1}}{{n}}\\sum_j g_j \\hat x_j = {num(round(gx, 6))}$",
                  f"- $\\gamma / \\sqrt{{\\sigma^2 + \\epsilon}} = {num(round(gamma / sigma, 6))}$"]
+        lines.append("")
+        for i, (gi, xi, v) in enumerate(zip(g, xhat, key["grad_x"]), 1):
+            lines.append(f"- $\\partial L/\\partial x_{i} = {num(round(gamma / sigma, 6))}"
+                         f"\\,({num(gi)} - {_paren(round(g_mean, 6))} - {_paren(round(xi, 4))}"
+                         f" \\cdot {_paren(round(gx, 6))}) = {num(round(v, 4))}$")
+    if params["mode"] == "mean_only":
+        lines.append("")
+        for i, (gi, v) in enumerate(zip(g, key["grad_x"]), 1):
+            lines.append(f"- $\\partial L/\\partial x_{i} = {num(gamma)}\\,({num(gi)} - "
+                         f"{_paren(round(g_mean, 6))}) = {num(round(v, 4))}$")
     lines += ["", f"**Answer:** $\\partial L/\\partial x = {_vec([round(v, 4) for v in key['grad_x']])}$"]
     return "\n".join(lines)
+
+
+def _paren(v: float) -> str:
+    """Return a number for a product or difference, negatives in parentheses."""
+    return f"({num(v)})" if v < 0 else num(v)
 
 
 def _full_only(**kwargs):

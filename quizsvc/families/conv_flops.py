@@ -7,14 +7,14 @@ from typing import Any
 
 from quizsvc.errors import ParamError, TooLargeError
 from quizsvc.families import params as P
-from quizsvc.families.render import spatial_names, torch_call, tup
+from quizsvc.families.render import group, spatial_names, torch_call, tup
 from quizsvc.families.rng import Sampler
 from quizsvc.families.problem import AnswerField, Misconception
-from quizsvc.solver.counts import PASSES, conv_ops, input_reach
+from quizsvc.solver.counts import PASSES, conv_ops, input_reach, tap_reach
 from quizsvc.solver.shapes import conv_out_size
 
 NAME = "conv_flops"
-VERSION = 1
+VERSION = 2
 TOPIC = "Computational cost"
 
 MAX_KEY = 2**53 - 1
@@ -43,13 +43,14 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
     while True:
         groups = 1
         if level == "easy":
-            ndim, n, k = 2, rng.choice([6, 8, 10, 16, 28, 32, 128]), rng.choice([3, 3, 5])
+            ndim, n, k = 2, rng.choice([5, 6, 7, 8, 9, 10, 12, 14, 16]), rng.choice([2, 3, 3, 5])
             size, ks, ss, ps, ds = [n] * 2, [k] * 2, [1] * 2, [0] * 2, [1] * 2
             c_in, c_out = rng.choice([1, 1, 3]), rng.choice([1, 2, 4, 8])
             pass_ = rng.choice(["forward", "forward", "grad_weight"])
         else:
             ndim = rng.choice([1, 2, 2])
-            size = [rng.between(5, 40) for _ in range(ndim)]
+            size = [rng.between(8, 40) if level == "medium" else rng.between(12, 64)
+                    for _ in range(ndim)]
             ks = [rng.between(1 if level == "medium" else 2, 5) for _ in range(ndim)]
             ss = [rng.between(1, 3) for _ in range(ndim)]
             ps = [rng.between(0, 2) for _ in range(ndim)]
@@ -64,8 +65,10 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
         out = {"in_channels": c_in, "out_channels": c_out, "in_size": size, "kernel_size": ks,
                "stride": ss, "padding": ps, "dilation": ds, "groups": groups,
                "bias": rng.chance(0.5), "pass": pass_}
-        # Padding at most d(k-1): every window reaches the input (none of padded zeros only).
-        if all(p <= d * (k - 1) < n + 2 * p for n, k, p, d in zip(size, ks, ps, ds)):
+        # Padding at most d(k-1): every window reaches the input (none of padded zeros only);
+        # and no count of 0 (a single output position sums nothing in dL/dw).
+        if all(p <= d * (k - 1) < n + 2 * p for n, k, p, d in zip(size, ks, ps, ds)) \
+                and min(_ops(out).values()) > 0:
             return out
 
 
@@ -91,11 +94,7 @@ def validate(params: dict[str, Any]) -> dict[str, Any]:
         if out[name] % out["groups"]:
             raise ParamError(f"{name}={out[name]} is not divisible by groups={out['groups']}",
                              errors={"groups": f"must divide {name}"})
-    for i, (n, k, s, p, d) in enumerate(_dims(out)):
-        if d * (k - 1) + 1 > n + 2 * p:
-            raise ParamError(f"dimension {i}: the kernel spans {d * (k - 1) + 1} positions but "
-                             f"the padded input has only {n + 2 * p}",
-                             errors={"kernel_size": "larger than the padded input"})
+    P.window_fits(size, out["kernel_size"], out["padding"], out["dilation"])
     worst = out["out_channels"] * out["in_channels"] * prod(out["kernel_size"]) * prod(
         n + 2 * p for n, p in zip(size, out["padding"]))
     if worst > MAX_KEY:
@@ -151,7 +150,7 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
     lines = ["The output has size "
              + ", ".join(f"${n}_{{out}} = {o}$" for n, o in zip(names, outs))
              + r" (from $\lfloor (n + 2p - d(k-1) - 1)/s \rfloor + 1$), so "
-             + ("$" + " \\times ".join(map(str, outs)) + f" = {prod(outs)}$" if len(outs) > 1
+             + ("$" + " \\times ".join(map(str, outs)) + f" = {group(prod(outs))}$" if len(outs) > 1
                 else f"${outs[0]}$")
              + (" positions" if prod(outs) > 1 else " position") + " per output channel.", ""]
     per_in = c_in // g
@@ -161,36 +160,47 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
     mult, add = key["multiplications"], key["additions"]
     if params["pass"] == "forward":
         b = int(params["bias"])
-        lines += [f"Each of the ${c_out} \\times {prod(outs)}$ outputs sums ${per_in} \\times "
-                  f"{window} = {terms}$ products over {depth}"
+        lines += [f"Each of the ${c_out} \\times {group(prod(outs))}$ outputs sums ${per_in} \\times "
+                  f"{window} = {group(terms)}$ products over {depth}"
                   + (", then adds the bias" if b else "") + ":",
-                  f"- multiplications: ${c_out} \\times {prod(outs)} \\times {terms} = {mult}$",
-                  f"- additions: ${c_out} \\times {prod(outs)} \\times ({terms} - 1"
-                  + (" + 1" if b else "") + f") = {add}$"]
+                  f"- multiplications: ${c_out} \\times {group(prod(outs))} \\times {group(terms)} = {group(mult)}$",
+                  f"- additions: ${c_out} \\times {group(prod(outs))} \\times ({group(terms)} - 1"
+                  + (" + 1" if b else "") + f") = {group(add)}$"]
     elif params["pass"] == "grad_weight":
         entries = c_out * terms
         lines += [f"$\\partial L/\\partial w$ has ${c_out} \\times {per_in} \\times {window} = "
-                  f"{entries}$ entries; each sums one product per output position, "
-                  f"{prod(outs)} of them" + (" (so no additions)" if prod(outs) == 1 else "") + ":",
-                  f"- multiplications: ${entries} \\times {prod(outs)} = {mult}$",
-                  f"- additions: ${entries} \\times ({prod(outs)} - 1) = {add}$"]
+                  f"{group(entries)}$ entries; each sums one product per output position, "
+                  f"{group(prod(outs))} of them" + (" (so no additions)" if prod(outs) == 1 else "") + ":",
+                  f"- multiplications: ${group(entries)} \\times {group(prod(outs))} = {group(mult)}$",
+                  f"- additions: ${group(entries)} \\times ({group(prod(outs))} - 1) = {group(add)}$"]
     else:
         reach = [input_reach(*d) for d in _dims(params)]
         per_out = c_out // g
         lines += ["Each (window, tap) pair that lands on a real input position sends one product "
                   "to that position's gradient. Along each dimension:"]
-        for name, (n, *_), (products, reached) in zip(names, _dims(params), reach):
-            lines.append(f"- ${name}$: {products} (window, tap) pairs land on the input; they "
-                         f"reach {reached} of its {n} positions")
+        for name, dim, (products, reached) in zip(names, _dims(params), reach):
+            n, kk, s, pp, d = dim
+            per_tap, gaps = tap_reach(*dim)
+            lines.append(f"- ${name}$: tap $t$ of window $j$ lands on input position "
+                         f"${s if s > 1 else ''}j + {d if d > 1 else ''}t"
+                         + (f" - {pp}" if pp else "") + f"$, which must lie in $[0, {n - 1}]$ for "
+                         f"$j = 0, \\dots, {conv_out_size(*dim) - 1}$; the {kk} taps land "
+                         + ("$" + " + ".join(map(str, per_tap)) + f" = {products}$" if kk > 1
+                            else f"${products}$")
+                         + " times; " + ("every position is reached" if not gaps else
+                                         f"position{'s' if len(gaps) > 1 else ''} "
+                                         + ", ".join(map(str, gaps)) + " "
+                                         + ("are" if len(gaps) > 1 else "is")
+                                         + f" never reached, so {reached} of the {n} are"))
         lines += ["", f"Every input channel collects these from the {per_out} output channel"
                   + ("s" if per_out > 1 else "") + " that read it"
                   + (f" (groups={g})" if g > 1 else "") + ":",
                   f"- multiplications: ${c_in} \\times {per_out} \\times "
-                  + " \\times ".join(str(r[0]) for r in reach) + f" = {mult}$",
+                  + " \\times ".join(str(r[0]) for r in reach) + f" = {group(mult)}$",
                   f"- additions: one fewer than the products at each of the ${c_in} \\times "
                   + " \\times ".join(str(r[1]) for r in reach)
-                  + f" = {mult - add}$ reached input values: ${mult} - {mult - add} = {add}$"]
-    lines += ["", f"**Answer:** {mult} multiplications, {add} additions."]
+                  + f" = {group(mult - add)}$ reached input values: ${group(mult)} - {group(mult - add)} = {group(add)}$"]
+    lines += ["", f"**Answer:** {group(mult, math=False)} multiplications, {group(add, math=False)} additions."]
     return "\n".join(lines)
 
 
@@ -205,6 +215,16 @@ def _one_add_per_multiply(p: dict[str, Any]) -> dict[str, int]:
     return {"multiplications": mult, "additions": mult}
 
 
+def _full_convolution(p: dict[str, Any]) -> dict[str, int] | None:
+    """dL/dx as a full convolution of the zero-stuffed dL/dy, every product with a zero counted."""
+    if p["pass"] != "grad_input":
+        return None
+    per_out, taps, inputs = p["out_channels"] // p["groups"], prod(p["kernel_size"]), prod(p["in_size"])
+    terms = per_out * taps
+    return {"multiplications": p["in_channels"] * inputs * terms,
+            "additions": p["in_channels"] * inputs * (terms - 1)}
+
+
 MISCONCEPTIONS = (
     Misconception("one_add_per_multiply", "Counted one addition per multiplication",
                   "Counting multiply-adds gives as many additions as products, but a sum of m "
@@ -216,7 +236,7 @@ MISCONCEPTIONS = (
                          if p["bias"] and p["pass"] == "forward" else None)),
     Misconception("forgot_c_in", "Forgot the input channels",
                   "A filter reaches through all the input channels of its group: each output "
-                  "sums C_in/groups x k x k products.",
+                  "sums C_in/groups products per kernel tap.",
                   _buggy(lambda p: _ops(p, in_channels=1)
                          if p["groups"] == 1 and p["pass"] != "grad_input" else None)),
     Misconception("forgot_c_out", "Counted a single output channel",
@@ -239,4 +259,11 @@ MISCONCEPTIONS = (
                   "products that reach it.",
                   _buggy(lambda p: _ops(p, **{"pass": "forward", "bias": False})
                          if p["pass"] != "forward" else None)),
+    Misconception("full_convolution_count", "Counted the full convolution for dL/dx",
+                  "dL/dx can be computed as a full convolution of dL/dy with the flipped kernel, "
+                  "but most of that convolution's products meet zeros (the padding, and the gaps "
+                  "a stride leaves). By the prompt's convention only the products of a weight "
+                  "and an entry of dL/dy that reach a real input count: not C_out/groups times "
+                  "every kernel tap at every input position.",
+                  _buggy(_full_convolution)),
 )

@@ -9,8 +9,9 @@ import numpy as np
 
 from quizsvc.families import params as P
 from quizsvc.families import tensors as T
-from quizsvc.families.render import spatial_names
+from quizsvc.families.render import arg, spatial_names
 from quizsvc.families.rng import Sampler
+from quizsvc.families.mistakes import when
 from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.conv import correlate
 from quizsvc.solver.shapes import conv_out_size
@@ -19,7 +20,6 @@ NAME = "conv_forward"
 VERSION = 2
 TOPIC = "Convolution on numbers"
 
-_SHOWN = 3  # output entries worked out term by term in the solution
 _SMALL = range(-3, 4)
 _VALUES = range(-4, 5)
 _NONZERO = (-3, -2, -1, 1, 2, 3)
@@ -106,17 +106,14 @@ def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
 
 def prompt(params: dict[str, Any]) -> str:
     nd = T.ndim_of(params["input"])
-    call = (f"`F.conv{nd}d(x, k, stride={_arg(params['stride'])}, padding={_arg(params['padding'])}, "
-            f"dilation={_arg(params['dilation'])})`")
+    call = (f"`F.conv{nd}d(x, k, stride={arg(params['stride'])}, padding={arg(params['padding'])}, "
+            f"dilation={arg(params['dilation'])})`")
     return (f"A single-channel input $x$ ({T.shape_text(params['input'])}) is convolved with the "
             f"kernel $k$ ({T.shape_text(params['kernel'])}) as {call} computes it: PyTorch's "
             "convolution is a cross-correlation, so the kernel is **not** flipped.\n\n"
             f"$$x = {T.tex(params['input'])}, \\qquad k = {T.tex(params['kernel'])}$$\n\n"
             f"What is the output {'signal' if nd == 1 else 'matrix'}?")
 
-
-def _arg(values: list[int]) -> str:
-    return str(values[0]) if len(values) == 1 or len(set(values)) == 1 else str(tuple(values))
 
 
 def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
@@ -138,8 +135,8 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
     (kh, kw), (sh, sw), (dh, dw) = _lift(T.shape(params["kernel"]), params["stride"], params["dilation"])
     out = key["output"] if nd == 2 else [key["output"]]
     kernel = params["kernel"] if nd == 2 else [params["kernel"]]
-    lines += ["", "The first entries, window by window:"]
-    cells = [(i, j) for i in range(len(out)) for j in range(len(out[0]))][:_SHOWN]
+    lines += ["", "Every entry, window by window:"]
+    cells = [(i, j) for i in range(len(out)) for j in range(len(out[0]))]
     for i, j in cells:
         window = [[padded[i * sh + a * dh][j * sw + b * dw] for b in range(kw)] for a in range(kh)]
         where = f"{i}, {j}" if nd == 2 else str(j)
@@ -166,11 +163,6 @@ def _flipped(p: dict[str, Any]) -> dict[str, Any] | None:
     return _conv(p, kernel=np.flip(np.asarray(p["kernel"])))
 
 
-def _unless(test, fn):
-    def solve_buggy(p: dict[str, Any]) -> dict[str, Any] | None:
-        return fn(p) if test(p) else None
-    return solve_buggy
-
 
 MISCONCEPTIONS = (
     Misconception("flipped_kernel", "Flipped the kernel",
@@ -179,19 +171,19 @@ MISCONCEPTIONS = (
     Misconception("ignored_padding", "Ignored the padding",
                   "`padding=p` adds p zeros on each side before the kernel slides; the windows at "
                   "the border include those zeros.",
-                  _unless(lambda p: any(p["padding"]), lambda p: _conv(p, padding=[0] * len(p["padding"])))),
+                  when(lambda p: any(p["padding"]), lambda p: _conv(p, padding=[0] * len(p["padding"])))),
     Misconception("ignored_stride", "Ignored the stride",
                   "With stride s the window jumps s positions between outputs, so only every s-th "
                   "stride-1 output is kept.",
-                  _unless(lambda p: max(p["stride"]) > 1, lambda p: _conv(p, stride=[1] * len(p["stride"])))),
+                  when(lambda p: max(p["stride"]) > 1, lambda p: _conv(p, stride=[1] * len(p["stride"])))),
     Misconception("ignored_dilation", "Ignored the dilation",
                   "With dilation d the kernel taps are d positions apart: the kernel skips d-1 input "
                   "entries between taps.",
-                  _unless(lambda p: max(p["dilation"]) > 1,
+                  when(lambda p: max(p["dilation"]) > 1,
                           lambda p: _conv(p, dilation=[1] * len(p["dilation"])))),
     Misconception("dilation_gaps", "Left d gaps between the taps instead of d-1",
                   "Dilation d means the taps are d positions apart, so there are d-1 skipped entries "
                   "between neighbouring taps (dilation 1 is an ordinary kernel).",
-                  _unless(lambda p: max(p["dilation"]) > 1,
+                  when(lambda p: max(p["dilation"]) > 1,
                           lambda p: _conv(p, dilation=[d + 1 if d > 1 else 1 for d in p["dilation"]]))),
 )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families.render import dims, spatial_names, torch_call, tup
 from quizsvc.families.rng import Sampler
@@ -12,7 +11,7 @@ from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.shapes import conv_out_size
 
 NAME = "conv_output_shape"
-VERSION = 1
+VERSION = 2
 TOPIC = "Convolution arithmetic"
 
 _KEYS = ("in_channels", "out_channels", "in_size", "kernel_size", "stride", "padding", "dilation")
@@ -22,15 +21,17 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
     """Draw a layer whose output has at least one position in every dimension."""
     while True:
         if level == "easy":
-            ndim, n = 2, rng.choice([8, 16, 28, 32, 64, 128, 224, 256])
+            ndim, n = 2, rng.choice([8, 10, 12, 14, 16, 20, 24, 28, 32, 48, 56, 64])
             k = rng.choice([1, 3, 5, 7])
             s, p, d = rng.choice([1, 1, 2]), rng.choice([0, 0, 1, (k - 1) // 2]), 1
             if (n + 2 * p - k) % s:
                 continue
             size, ks, ss, ps, ds = [n, n], [k, k], [s, s], [p, p], [d, d]
+            c_in, c_out = rng.choice([1, 3, 8, 16]), rng.choice([4, 6, 8, 10, 16, 32])
         else:
             ndim = rng.choice([1, 2, 2, 3]) if level == "hard" else rng.choice([1, 2, 2])
-            hi = 64 if ndim == 3 else 256
+            # Sizes and channel counts grow with the level, as the settings do.
+            hi = (64 if ndim == 3 else 256) if level == "hard" else (32 if ndim == 3 else 128)
             size = [rng.between(5, hi) for _ in range(ndim)]
             square = level == "medium" and rng.chance(0.6)
             draw = (lambda f: [f()] * ndim) if square else (lambda f: [f() for _ in range(ndim)])
@@ -38,14 +39,14 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
             ss = draw(lambda: rng.between(1, 4))
             ps = draw(lambda: rng.between(0, 3))
             ds = draw(lambda: rng.between(1, 3)) if level == "hard" else [1] * ndim
-        c_in = rng.choice([1, 3, 8, 16, 32, 64])
-        c_out = rng.choice([4, 6, 8, 10, 16, 32, 64, 128])
+            c_in = rng.choice([1, 3, 8, 16, 32, 64])
+            c_out = rng.choice([8, 16, 32, 64] if level == "medium" else [16, 32, 64, 128, 256])
         params = {"in_channels": c_in, "out_channels": c_out, "in_size": size, "kernel_size": ks,
                   "stride": ss, "padding": ps, "dilation": ds}
         # Every window must reach the input: padding at most d(k-1), so no output position
         # sees padded zeros only (a 1x1 kernel with padding 1 is legal but no real layer).
-        if all(conv_out_size(n, k, s, p, d) >= 1 and p <= d * (k - 1)
-               for n, k, s, p, d in zip(size, ks, ss, ps, ds)):
+        outs = [conv_out_size(n, k, s, p, d) for n, k, s, p, d in zip(size, ks, ss, ps, ds)]
+        if min(outs) >= 1 and max(outs) > 1 and all(p <= d * (k - 1) for k, p, d in zip(ks, ps, ds)):
             return params
 
 
@@ -64,11 +65,7 @@ def validate(params: dict[str, Any]) -> dict[str, Any]:
         "padding": P.per_dim(params, "padding", ndim, 0, P.MAX_SIDE, default=0),
         "dilation": P.per_dim(params, "dilation", ndim, 1, 64, default=1),
     }
-    for i, (n, k, s, p, d) in enumerate(_dims(out)):
-        span = d * (k - 1) + 1
-        if span > n + 2 * p:
-            raise ParamError(f"dimension {i}: the kernel spans {span} positions but the padded "
-                             f"input has only {n + 2 * p}", errors={"kernel_size": "larger than the padded input"})
+    P.window_fits(size, out["kernel_size"], out["padding"], out["dilation"])
     return out
 
 
@@ -150,11 +147,16 @@ MISCONCEPTIONS = (
                   "Each of the out_channels filters makes one output channel, whatever C_in is.",
                   _buggy(conv_out_size, channels="in_channels")),
     Misconception("channels_last", "Put the channels last",
-                  "PyTorch lays tensors out channels first: a Conv2d output is (C_out, H_out, "
-                  "W_out), not (H_out, W_out, C_out) as in TensorFlow's default layout.",
+                  "PyTorch lays tensors out channels first: the output is C_out followed by the "
+                  "spatial sizes, not the spatial sizes followed by C_out as in TensorFlow's "
+                  "default layout.",
                   _channels_last),
     Misconception("left_out_channels", "Left out the channel dimension",
                   "The output has C_out channels as well as its spatial size: give C_out first, "
                   "then one size per spatial dimension.",
                   _no_channels),
+    Misconception("dilated_span_dk", "Took a dilated kernel to span d times k positions",
+                  "Dilation puts d - 1 gaps between neighbouring taps, and there are k - 1 gaps "
+                  "between k taps: the kernel spans d(k - 1) + 1 positions, not dk.",
+                  _buggy(lambda n, k, s, p, d: (n + 2 * p - d * k) // s + 1)),
 )

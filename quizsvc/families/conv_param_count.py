@@ -7,18 +7,18 @@ from typing import Any
 
 from quizsvc.errors import ParamError
 from quizsvc.families import params as P
-from quizsvc.families.render import spatial_names, torch_call, tup
+from quizsvc.families.render import group, spatial_names, torch_call, tup
 from quizsvc.families.rng import Sampler
 from quizsvc.families.problem import AnswerField, Misconception
 
 NAME = "conv_param_count"
-VERSION = 1
+VERSION = 2
 TOPIC = "Parameter counting"
 
 
 def sample(rng: Sampler, level: str) -> dict[str, Any]:
     """Draw a layer; groups appear only at the hard level."""
-    ndim = 2 if level == "easy" else rng.choice([1, 2, 2, 3])
+    ndim = 2 if level == "easy" else rng.choice([1, 2, 3, 3])
     k = rng.choice([1, 3, 5, 7]) if level == "easy" else rng.between(1, 7)
     kernel = [k] * ndim if level != "hard" else [rng.between(1, 7) for _ in range(ndim)]
     groups = 1
@@ -90,10 +90,10 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
     lines = [f"The weight tensor has shape $(C_{{out}}, C_{{in}}/\\text{{groups}}, {k_names})"
              f" = {shape}$: {filters} {channels}"
              + (f" (the {c_in} input channels are split into {g} groups)" if g > 1 else "") + ".",
-             "", f"- weights: ${product} = {key['weights']}$",
-             f"- biases: {'one per output channel' if params['bias'] else '`bias=False`, so none'}: "
-             f"${key['biases']}$",
-             f"- total: ${key['weights']} + {key['biases']} = {key['total']}$"]
+             "", f"- weights: ${product} = {group(key['weights'])}$",
+             "- biases: " + (f"one per output channel, $C_{{out}} = {group(key['biases'])}$"
+                              if params["bias"] else "`bias=False`, so none: $0$"),
+             f"- total: ${group(key['weights'])} + {group(key['biases'])} = {group(key['total'])}$"]
     return "\n".join(lines)
 
 
@@ -108,7 +108,8 @@ MISCONCEPTIONS = (
                   "With `bias=True` every output channel has one bias parameter.",
                   _buggy(lambda ci, co, k, g, b: _count(ci, co, k, g, False) if b else None)),
     Misconception("forgot_c_in", "Forgot the input channels",
-                  "A filter extends through the depth of its input: each one has C_in/groups x k x k weights.",
+                  "A filter extends through the depth of its input: each one has C_in/groups weights "
+                  "per kernel tap.",
                   _buggy(lambda ci, co, k, g, b: _count(g, co, k, g, b))),
     Misconception("ignored_groups", "Ignored the groups",
                   "With groups=g each filter sees only C_in/g input channels.",
@@ -122,4 +123,12 @@ MISCONCEPTIONS = (
                   _buggy(lambda ci, co, k, g, b: {**_count(ci, co, k, g, False),
                                                   "biases": co * (ci // g),
                                                   "total": _count(ci, co, k, g, False)["weights"] + co * (ci // g)} if b else None)),
+    Misconception("groups_divide_out_channels", "Divided the output channels by the groups too",
+                  "With groups=g there are still C_out filters in all (C_out/g per group); only "
+                  "the input channels each filter sees are divided: C_out x C_in/g weights per "
+                  "kernel tap.",
+                  _buggy(lambda ci, co, k, g, b: {**_count(ci, co // g, k, g, False),
+                                                  "biases": co if b else 0,
+                                                  "total": _count(ci, co // g, k, g, False)["weights"]
+                                                  + (co if b else 0)} if g > 1 else None)),
 )

@@ -7,12 +7,12 @@ from typing import Any
 
 from quizsvc.errors import ParamError
 from quizsvc.families import params as P
-from quizsvc.families.render import dims, torch_call
+from quizsvc.families.render import dims, group, torch_call
 from quizsvc.families.rng import Sampler
 from quizsvc.families.problem import AnswerField, Misconception
 
 NAME = "depthwise_separable"
-VERSION = 1
+VERSION = 2
 TOPIC = "Parameter counting"
 
 _FIELDS = ("standard", "depthwise", "pointwise", "separable")
@@ -31,11 +31,11 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
         ndim, c_in = 2, rng.choice([3, 16, 24, 32, 64, 128])
         kernel = [rng.choice([3, 5, 7])] * 2
     else:
-        ndim, c_in = rng.choice([1, 2, 2, 3]), rng.choice([3, 12, 32, 96, 144, 256])
+        ndim, c_in = rng.choice([1, 2, 2, 3]), rng.choice([24, 32, 96, 144, 256, 384])
         kernel = [rng.between(1, 7) for _ in range(ndim)]
         if prod(kernel) == 1:
             kernel[0] = 3
-    c_out = rng.choice([8, 16, 32, 64, 128, 256])
+    c_out = rng.choice([8, 16, 32, 64, 128, 256] if level == "medium" else [32, 64, 128, 256, 512])
     return {"in_channels": c_in, "out_channels": c_out, "kernel_size": kernel,
             "bias": rng.chance(0.7)}
 
@@ -117,13 +117,13 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
     lines = [
         f"- **Standard:** {c_out} filters, each {c_in} channels deep"
         + (" with a bias" if b else "") + f": ${c_out} \\times ({c_in} \\times {area}{plus}) "
-        f"= {key['standard']}$.",
+        f"= {group(key['standard'])}$.",
         f"- **Depthwise:** `groups={c_in}`, so each of the {c_in} filters sees one channel: "
-        f"${c_in} \\times (1 \\times {area}{plus}) = {key['depthwise']}$.",
+        f"${c_in} \\times (1 \\times {area}{plus}) = {group(key['depthwise'])}$.",
         f"- **Pointwise:** {c_out} filters of size ${one}$ over {c_in} channels: "
-        f"${c_out} \\times ({c_in}{plus}) = {key['pointwise']}$.",
-        f"- **Separable:** ${key['depthwise']} + {key['pointwise']} = {key['separable']}$, "
-        f"{key['separable'] / key['standard']:.1%} of the standard layer's {key['standard']}.",
+        f"${c_out} \\times ({c_in}{plus}) = {group(key['pointwise'])}$.",
+        f"- **Separable:** ${group(key['depthwise'])} + {group(key['pointwise'])} = {group(key['separable'])}$, "
+        f"{key['separable'] / key['standard']:.1%} of the standard layer's {group(key['standard'], math=False)}.",
     ]
     return "\n".join(lines)
 
@@ -141,16 +141,16 @@ MISCONCEPTIONS = (
                   "the standard and pointwise layers, C_in for the depthwise one.",
                   _buggy(lambda ci, co, a, b: _count(ci, co, a, False) if b else None)),
     Misconception("depthwise_full_depth", "Gave each depthwise filter every input channel",
-                  "With groups = C_in each depthwise filter sees a single channel: it has k x k "
-                  "weights, not C_in x k x k.",
+                  "With groups = C_in each depthwise filter sees a single channel: it has one "
+                  "weight per kernel tap, not C_in of them.",
                   _buggy(lambda ci, co, a, b: _count(ci, co, a, b, dw_in=ci))),
     Misconception("depthwise_per_output", "Made one depthwise filter per output channel",
                   "The depthwise convolution keeps the channel count: C_in filters, one per input "
                   "channel. The pointwise convolution then changes C_in into C_out.",
                   _buggy(lambda ci, co, a, b: _count(ci, co, a, b, dw_filters=co))),
     Misconception("pointwise_with_kernel", "Gave the pointwise convolution the full kernel",
-                  "The pointwise convolution is 1 x 1: it only mixes channels, C_in weights per "
-                  "filter.",
+                  "The pointwise convolution has kernel size 1 in every dimension: it only mixes "
+                  "channels, C_in weights per filter.",
                   _buggy(lambda ci, co, a, b: _count(ci, co, a, b, pw_area=a))),
     Misconception("single_bias", "Gave the separable layer a single set of biases",
                   "Here both parts are separate PyTorch layers with `bias=True`, so the depthwise "
@@ -158,7 +158,7 @@ MISCONCEPTIONS = (
                   "pointwise ones).",
                   _buggy(lambda ci, co, a, b: _count(ci, co, a, b, one_bias=True) if b else None)),
     Misconception("forgot_c_in", "Forgot the input channels in the standard convolution",
-                  "A standard filter extends through the depth of its input: C_in x k x k "
-                  "weights each.",
+                  "A standard filter extends through the depth of its input: C_in weights per "
+                  "kernel tap.",
                   _buggy(lambda ci, co, a, b: _count(ci, co, a, b, std_c_in=1))),
 )

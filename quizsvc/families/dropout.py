@@ -14,10 +14,10 @@ from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families.render import bmatrix, num
 from quizsvc.families.rng import Sampler
-from quizsvc.families.problem import AnswerField, Misconception
+from quizsvc.families.problem import AnswerField, Misconception, Tolerance
 
 NAME = "dropout"
-VERSION = 1
+VERSION = 2
 TOPIC = "Regularization"
 
 # Drop probabilities by level; easy ones make 1/(1-p) a small fraction.
@@ -46,13 +46,14 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
         p = rng.choice(_MEDIUM_P)
         size = rng.between(5, 8)
         x = [rng.choice((-1, 1)) * rng.between(1, 9) for _ in range(size)]
-        return {"p": p, "input": x, "mask": _mask(rng, size), "training": rng.chance(0.6)}
+        return {"p": p, "input": x, "mask": _mask(rng, size), "training": rng.chance(0.8)}
     p = rng.choice(_HARD_P)
     rows, cols = rng.between(2, 4), rng.between(3, 5)
     x = [[rng.choice((-1, 1)) * rng.between(1, 40) / 10 for _ in range(cols)] for _ in range(rows)]
     flat = _mask(rng, rows * cols)
     mask = [flat[r * cols:(r + 1) * cols] for r in range(rows)]
-    return {"p": p, "input": x, "mask": mask, "training": rng.chance(0.5)}
+    # Evaluation mode (the identity) is one idea, asked now and then; training is the work.
+    return {"p": p, "input": x, "mask": mask, "training": rng.chance(0.88)}
 
 
 def validate(params: dict[str, Any]) -> dict[str, Any]:
@@ -109,12 +110,8 @@ def solve(params: dict[str, Any]) -> dict[str, Any]:
 
 def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
     kind = "matrix" if len(_shape(params["input"])) == 2 else "vector"
-    return [AnswerField("output", kind, "Output of the dropout layer, same shape as the input "
-                                        "(2 decimals are enough)")]
-
-
-def _tex(t: list) -> str:
-    return bmatrix(t)
+    return [AnswerField("output", kind, "Output of the dropout layer, same shape as the input",
+                        tolerance=Tolerance(sig=3))]
 
 
 def prompt(params: dict[str, Any]) -> str:
@@ -122,9 +119,9 @@ def prompt(params: dict[str, Any]) -> str:
             else "in evaluation mode (`model.eval()`)")
     what = "matrix" if len(_shape(params["input"])) == 2 else "vector"
     return (f"A layer `nn.Dropout(p={num(params['p'])})` is {mode} and receives the input {what}\n\n"
-            f"$$x = {_tex(params['input'])}$$\n\n"
+            f"$$x = {bmatrix(params['input'])}$$\n\n"
             f"Whenever the layer draws its random mask, assume it draws (1 = kept, 0 = dropped)\n\n"
-            f"$$m = {_tex(params['mask'])}$$\n\n"
+            f"$$m = {bmatrix(params['mask'])}$$\n\n"
             "What does the layer output? Give every entry.")
 
 
@@ -134,14 +131,14 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
         return ("In evaluation mode `nn.Dropout` is the identity: nothing is dropped and nothing is "
                 "rescaled, because PyTorch already rescaled the kept units during training "
                 "(*inverted* dropout). The mask plays no part.\n\n"
-                f"**Output:** $${_tex(key['output'])}$$")
+                f"**Output:** $${bmatrix(key['output'])}$$")
     scale = 1 / (1 - p)
     return (f"In training PyTorch drops each unit with probability $p = {num(p)}$ and divides the "
             f"kept ones by $1 - p = {num(round(1 - p, 12))}$, so that the expected output equals "
             "the input (*inverted* dropout):\n\n"
             r"$$y = \frac{x \odot m}{1 - p}, \qquad \frac{1}{1-p} = " + num(round(scale, 6)) + "$$\n\n"
-            f"$$x \\odot m = {_tex(_map(params, lambda a, m: a * m))}$$\n\n"
-            f"**Output:** $${_tex(key['output'])}$$")
+            f"$$x \\odot m = {bmatrix(_map(params, lambda a, m: a * m))}$$\n\n"
+            f"**Output:** $${bmatrix(key['output'])}$$")
 
 
 def _train_only(fn, *, needs_p: bool = False):
@@ -178,6 +175,10 @@ MISCONCEPTIONS = (
                   "After `model.eval()` dropout is switched off: no mask is drawn and nothing is "
                   "rescaled, the layer returns its input.",
                   _eval_only(lambda a, m, p: a * m / (1 - p))),
+    Misconception("mask_at_eval", "Applied the mask in evaluation mode",
+                  "After `model.eval()` no mask is drawn: every unit passes through unchanged, "
+                  "the ones the mask would drop included.",
+                  _eval_only(lambda a, m, p: a * m)),
     Misconception("scaled_at_eval", "Scaled by 1 - p at evaluation",
                   "Multiplying by the keep probability at test time belongs to non-inverted dropout. "
                   "PyTorch rescales during training instead, so evaluation is the identity.",

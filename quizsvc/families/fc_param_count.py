@@ -6,13 +6,13 @@ from typing import Any
 
 from quizsvc.errors import ParamError, TooLargeError
 from quizsvc.families import params as P
-from quizsvc.families.render import torch_call, tup
+from quizsvc.families.render import group, torch_call, tup
 from quizsvc.families.rng import Sampler
 from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.shapes import conv_out_size
 
 NAME = "fc_param_count"
-VERSION = 1
+VERSION = 2
 TOPIC = "Parameter counting"
 
 MAX_KEY = 2**53 - 1  # the largest integer every JSON reader keeps exactly
@@ -22,7 +22,7 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
     """Draw an image-like input and a conv layer; exact divisions at the easy level."""
     while True:
         if level == "easy":
-            c, n = rng.choice([1, 3, 3]), rng.choice([28, 32, 64, 128, 224, 256])
+            c, n = rng.choice([1, 3, 3]), rng.choice([8, 10, 12, 14, 16, 20, 24, 28, 32])
             k = rng.choice([3, 5, 7])
             s, p = rng.choice([1, 2]), rng.choice([0, (k - 1) // 2])
             if (n + 2 * p - k) % s:
@@ -30,7 +30,8 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
             shape, ks, ss, ps, bias = [c, n, n], [k, k], [s, s], [p, p], True
         else:
             c = rng.choice([1, 3, 3, 8, 16, 32])
-            shape = [c, rng.between(8, 128), rng.between(8, 128)]
+            lo, hi = (12, 64) if level == "medium" else (24, 128)  # sizes grow with the level
+            shape = [c, rng.between(lo, hi), rng.between(lo, hi)]
             if level == "medium":
                 k, s, p = rng.choice([3, 5, 7]), rng.between(1, 3), rng.between(0, 2)
                 ks, ss, ps = [k, k], [s, s], [p, p]
@@ -39,7 +40,7 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
                 ss = [rng.between(1, 4) for _ in range(2)]
                 ps = [rng.between(0, 3) for _ in range(2)]
             bias = level == "medium" or rng.chance(0.6)
-        c_out = rng.choice([4, 8, 16, 32, 64])
+        c_out = rng.choice([4, 6, 8, 16] if level == "easy" else [8, 16, 32, 64])
         out = {"in_shape": shape, "out_channels": c_out, "kernel_size": ks, "stride": ss,
                "padding": ps, "bias": bias}
         # Padding at most k - 1: every window reaches the input (no window of zeros only).
@@ -63,10 +64,7 @@ def validate(params: dict[str, Any]) -> dict[str, Any]:
         "padding": P.per_dim(params, "padding", 2, 0, P.MAX_SIDE, default=0),
         "bias": P.boolean(params, "bias", default=True),
     }
-    for name, n, k, p in zip("HW", out["in_shape"][1:], out["kernel_size"], out["padding"]):
-        if k > n + 2 * p:
-            raise ParamError(f"{name}: the kernel spans {k} positions but the padded input has "
-                             f"only {n + 2 * p}", errors={"kernel_size": "larger than the padded input"})
+    P.window_fits(out["in_shape"][1:], out["kernel_size"], out["padding"])
     if solve(out)["fc_total"] > MAX_KEY:
         raise TooLargeError("the fully connected layer would have more than 2^53 parameters; "
                             "use a smaller input or fewer filters", errors={"params": "problem too large"})
@@ -130,20 +128,20 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
     lines = [
         "**Convolution.** Each filter has $C_{in} \\times k_H \\times k_W$ weights"
         + (" and one bias" if b else "") + ", and the filters are shared by every position:",
-        f"$$ {c_out} \\times ({c} \\times {kh} \\times {kw}{plus}) = {key['conv_total']}.$$",
+        f"$$ {c_out} \\times ({c} \\times {kh} \\times {kw}{plus}) = {group(key['conv_total'])}.$$",
         "",
         "**Output of the convolution.** $\\lfloor (n + 2p - k)/s \\rfloor + 1$ per dimension: "
         f"$H_{{out}} = \\lfloor ({h} + 2\\cdot{ph} - {kh})/{sh} \\rfloor + 1 = {oh}$, "
         f"$W_{{out}} = \\lfloor ({w} + 2\\cdot{pw} - {kw})/{sw} \\rfloor + 1 = {ow}$, "
-        f"so it has ${c_out} \\times {oh} \\times {ow} = {n_out}$ activations.",
+        f"so it has ${c_out} \\times {oh} \\times {ow} = {group(n_out)}$ activations.",
         "",
-        f"**Fully connected.** The flattened input has ${c} \\times {h} \\times {w} = {n_in}$ "
-        f"entries; every one of the {n_out} outputs has a weight for each"
+        f"**Fully connected.** The flattened input has ${c} \\times {h} \\times {w} = {group(n_in)}$ "
+        f"entries; every one of the {group(n_out, math=False)} outputs has a weight for each"
         + (" plus a bias" if b else "") + ":",
-        f"$$ {n_in} \\times {n_out}" + (f" + {n_out}" if b else "") + f" = {key['fc_total']}.$$",
+        f"$$ {group(n_in)} \\times {group(n_out)}" + (f" + {group(n_out)}" if b else "") + f" = {group(key['fc_total'])}.$$",
         "",
-        f"**Answer:** convolution {key['conv_total']}, fully connected {key['fc_total']} "
-        f"(about {key['fc_total'] / key['conv_total']:,.0f} times as many).",
+        f"**Answer:** convolution {group(key['conv_total'], math=False)}, fully connected {group(key['fc_total'], math=False)} "
+        f"(about {group(round(key['fc_total'] / key['conv_total']), math=False)} times as many).",
     ]
     return "\n".join(lines)
 

@@ -8,18 +8,18 @@ import numpy as np
 
 from quizsvc.families import params as P
 from quizsvc.families import tensors as T
+from quizsvc.families.render import arg
 from quizsvc.families.rng import Sampler
 from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.conv import correlate, true_convolution
 
 NAME = "flip_convolution"
-VERSION = 1
+VERSION = 2
 TOPIC = "Convolution versus cross-correlation"
 
 ASKS = ("output", "flipped_kernel")
 _VALUES = range(-3, 4)
 _NONZERO = (-3, -2, -1, 1, 2, 3)
-_SHOWN = 3
 
 
 def sample(rng: Sampler, level: str) -> dict[str, Any]:
@@ -98,8 +98,7 @@ def prompt(params: dict[str, Any]) -> str:
                 f"(as `{_reference(nd)}` computes it) of\n\n$$x = {x}, \\qquad k = {k}$$\n\n"
                 f"Which kernel $k'$ must you pass to `{fn}` so that it returns $x * k$?")
     pad = params["padding"]
-    how = ("without padding" if not any(pad) else
-           f"after padding $x$ with {_arg(pad)} zero(s) on each side")
+    how = "without padding" if not any(pad) else f"after padding $x$ with {_padding_text(pad)}"
     on = " on the padded input" if any(pad) else ""
     return (f"Compute the **true** convolution $y = x * k$ (the kernel is flipped, as in signal "
             f"processing; `{_reference(nd)}`{on}), not PyTorch's cross-correlation, "
@@ -108,12 +107,20 @@ def prompt(params: dict[str, Any]) -> str:
             f"What is $y$?")
 
 
+def _padding_text(pad: list[int]) -> str:
+    """Name the axis each padding belongs to: rows above and below, columns left and right."""
+    def count(n: int, what: str) -> str:
+        return f"{n or 'no'} {what}{'s' if n != 1 else ''}"
+    if len(pad) == 1:
+        return f"{count(pad[0], 'zero')} at each end"
+    return (f"{count(pad[0], 'row')} of zeros above and below and {count(pad[1], 'column')} "
+            f"of zeros on the left and on the right (`padding={arg(pad)}` gives the height's "
+            "padding first, then the width's)")
+
+
 def _reference(nd: int) -> str:
     return "np.convolve(x, k, mode='valid')" if nd == 1 else "scipy.signal.convolve2d(x, k, mode='valid')"
 
-
-def _arg(values: list[int]) -> str:
-    return str(values[0]) if len(set(values)) == 1 else str(tuple(values))
 
 
 def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
@@ -134,7 +141,7 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
     shape = T.shape(flipped)
     out = np.asarray(key["output"])
     lines += ["", "Each output entry is the window of the input under $k'$ times $k'$:"]
-    for cell in list(np.ndindex(*out.shape))[:_SHOWN]:
+    for cell in np.ndindex(*out.shape):
         window = padded[tuple(slice(c, c + s) for c, s in zip(cell, shape))].tolist()
         where = ", ".join(map(str, cell))
         lines.append(f"- $y[{where}] = {T.dot_text(window, flipped)} = {T.fmt(out[cell].item())}$")

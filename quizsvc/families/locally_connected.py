@@ -5,15 +5,15 @@ from __future__ import annotations
 from math import prod
 from typing import Any
 
-from quizsvc.errors import ParamError, TooLargeError
+from quizsvc.errors import TooLargeError
 from quizsvc.families import params as P
-from quizsvc.families.render import dims, tup
+from quizsvc.families.render import dims, group, tup
 from quizsvc.families.rng import Sampler
 from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.shapes import conv_out_size
 
 NAME = "locally_connected"
-VERSION = 1
+VERSION = 2
 TOPIC = "Parameter counting"
 
 MAX_KEY = 2**53 - 1
@@ -31,7 +31,7 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
         else:
             square = level == "medium"
             draw = (lambda f: [f()] * ndim) if square else (lambda f: [f() for _ in range(ndim)])
-            size = draw(lambda: rng.between(5, 32))
+            size = draw(lambda: rng.between(5, 32) if square else rng.between(8, 40))
             kernel = draw(lambda: rng.between(2, 5))
             stride = draw(lambda: rng.between(1, 3))
             padding = draw(lambda: rng.between(0, 2))
@@ -60,10 +60,7 @@ def validate(params: dict[str, Any]) -> dict[str, Any]:
         "padding": P.per_dim(params, "padding", ndim, 0, P.MAX_SIDE, default=0),
         "bias": P.boolean(params, "bias", default=True),
     }
-    for i, (n, k, p) in enumerate(zip(size, out["kernel_size"], out["padding"])):
-        if k > n + 2 * p:
-            raise ParamError(f"dimension {i}: the kernel spans {k} positions but the padded input "
-                             f"has only {n + 2 * p}", errors={"kernel_size": "larger than the padded input"})
+    P.window_fits(size, out["kernel_size"], out["padding"])
     if solve(out)["total"] > MAX_KEY:
         raise TooLargeError("the layer would have more than 2^53 parameters; use a smaller input "
                             "or fewer channels", errors={"params": "problem too large"})
@@ -140,16 +137,17 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
     where = prod(outs)
     window = " \\times ".join(str(v) for v in params["kernel_size"])
     weights = where * c_out * c_in * prod(params["kernel_size"])
-    grid = " \\times ".join(map(str, outs)) + f" = {where}" if ndim == 2 else str(where)
+    grid = " \\times ".join(map(str, outs)) + f" = {group(where)}" if ndim == 2 else str(where)
     lines += ["", f"There are ${grid}$ output positions, each with its own filters (an unfold "
               "followed by a separate weight matrix per position: shape "
               r"$(\text{positions}, C_{out}, C_{in} \cdot \text{window})$):",
-              f"- weights: ${where} \\times {c_out} \\times ({c_in} \\times {window}) = {weights}$"]
+              f"- weights: ${group(where)} \\times {c_out} \\times ({c_in} \\times {window}) = {group(weights)}$"]
     if params["bias"]:
-        lines.append(f"- biases: one per output channel per position, ${c_out} \\times {where} "
-                     f"= {c_out * where}$")
-    lines += ["", f"**Total:** {key['total']} (a convolution would share one set: "
-              f"{c_out * (c_in * prod(params['kernel_size']) + int(params['bias']))})."]
+        lines.append(f"- biases: one per output channel per position, ${c_out} \\times {group(where)} "
+                     f"= {group(c_out * where)}$")
+        lines.append(f"- total: ${group(weights)} + {group(c_out * where)} = {group(key['total'])}$")
+    lines += ["", f"**Total:** {group(key['total'], math=False)} (a convolution would share one set: "
+              f"{group(c_out * (c_in * prod(params['kernel_size']) + int(params['bias'])), math=False)})."]
     return "\n".join(lines)
 
 

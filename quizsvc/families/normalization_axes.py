@@ -13,7 +13,7 @@ from typing import Any
 
 from quizsvc.errors import ParamError
 from quizsvc.families import params as P
-from quizsvc.families.render import tup
+from quizsvc.families.render import group, tup
 from quizsvc.families.rng import Sampler
 from quizsvc.families.problem import AnswerField, Misconception
 
@@ -35,12 +35,12 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
     """Draw a norm and a batch shape; group norm and partial LayerNorm come later."""
     if level == "easy":
         norm = rng.choice(("batch", "layer"))
-        h = rng.choice((2, 3, 4))
-        shape = [rng.choice((2, 4, 8)), rng.choice((2, 3, 4)), h, h]
+        shape = [rng.between(2, 8), rng.between(2, 6), rng.between(2, 6), rng.between(2, 6)]
     elif level == "medium":
         norm = rng.choice(NORMS)
         h = rng.choice((4, 7, 8, 14, 16))
-        shape = [rng.choice((2, 4, 8, 16)), rng.choice((4, 6, 8, 12, 16, 32)), h, h]
+        shape = [rng.choice((2, 4, 8, 16)), rng.choice((4, 6, 8, 12, 16, 32)), h,
+                 h if rng.chance(0.6) else rng.choice((4, 7, 8, 14, 16))]
     else:
         norm = rng.choice(("batch", "layer", "layer", "instance", "group", "group"))
         shape = [rng.choice((3, 4, 8, 16, 32)), rng.choice((6, 8, 12, 16, 24, 32, 64)),
@@ -163,7 +163,7 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
         factors = [str(sizes[a]) for a in key["axes"]]
     product = r" \times ".join(factors)
     return "\n".join([why, "", f"- axes: {', '.join(key['axes'])}",
-                      f"- values per statistic: ${product} = {key['count']}$"])
+                      f"- values per statistic: ${product} = {group(key['count'])}$"])
 
 
 def _as(axes: set[str]):

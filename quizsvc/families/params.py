@@ -141,6 +141,20 @@ def tensor(params: dict[str, Any], name: str, ndim: int, *, max_side: int = MAX_
     return out[0] if ndim == 1 else out
 
 
+def window_fits(size: Iterable[int], kernel: Iterable[int], padding: Iterable[int],
+                dilation: Iterable[int] | None = None, *, field: str = "kernel_size",
+                what: str = "kernel", where: str = "input") -> None:
+    """Refuse a (dilated) kernel that spans more positions than the padded input has."""
+    size, kernel, padding = list(size), list(kernel), list(padding)
+    dilation = [1] * len(size) if dilation is None else list(dilation)
+    for i, (n, k, p, d) in enumerate(zip(size, kernel, padding, dilation)):
+        span = d * (k - 1) + 1
+        if span > n + 2 * p:
+            raise ParamError(f"dimension {i}: the {what} spans {span} positions but the padded "
+                             f"{where} has only {n + 2 * p}",
+                             errors={field: "larger than the padded input"})
+
+
 def limit_entries(count: int, what: str, limit: int = MAX_ARRAY_ENTRIES) -> None:
     """Refuse a problem whose matrix or tensor would have more than `limit` entries."""
     if count > limit:

@@ -20,14 +20,17 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
     """Draw exact 2D poolings (easy), then uneven, ceil-mode, dilated 1-3D ones."""
     while True:
         if level == "easy":
-            n = rng.choice([4, 6, 8, 14, 16, 28, 32, 56, 64, 112, 224])
+            # Exact divisions over sizes up to 64, height and width drawn apart.
             k, s, p = rng.choice([(2, 2, 0), (2, 2, 0), (3, 2, 1), (3, 3, 0), (4, 4, 0), (3, 1, 1)])
-            if (n + 2 * p - k) % s or k > n:
+            size = [rng.between(4, 64), rng.between(4, 64)] if rng.chance(0.5) \
+                else [rng.between(4, 64)] * 2
+            if any((n + 2 * p - k) % s or k >= n for n in size):
                 continue
-            return {"in_size": [n, n], "kernel_size": [k, k], "stride": [s, s], "padding": [p, p],
+            return {"in_size": size, "kernel_size": [k, k], "stride": [s, s], "padding": [p, p],
                     "dilation": [1, 1], "ceil_mode": False}
         ndim = rng.choice([1, 2, 2]) if level == "medium" else rng.choice([1, 2, 2, 3])
-        size = [rng.between(3, 32 if ndim == 3 else 100) for _ in range(ndim)]
+        hi = (32 if ndim == 3 else 100) if level == "medium" else (40 if ndim == 3 else 128)
+        size = [rng.between(6 if level == "medium" else 8, hi) for _ in range(ndim)]
         if level == "medium":
             k = rng.choice([2, 2, 3, 3, 4, 5])
             s = rng.choice([k, k, 1, 2, 3])
@@ -40,7 +43,9 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
             ds = [rng.choice([1, 1, 2, 3]) for _ in range(ndim)]
         params = {"in_size": size, "kernel_size": ks, "stride": ss, "padding": ps,
                   "dilation": ds, "ceil_mode": rng.chance(0.5)}
-        if all(d * (k - 1) + 1 <= n + 2 * p for n, k, p, d in zip(size, ks, ps, ds)):
+        # At least two windows along some dimension: one output position says nothing.
+        if all(d * (k - 1) + 1 <= n + 2 * p for n, k, p, d in zip(size, ks, ps, ds)) \
+                and max(solve(params)["shape"]) > 1:
             return params
 
 
@@ -65,10 +70,7 @@ def validate(params: dict[str, Any]) -> dict[str, Any]:
             raise ParamError(f"dimension {i}: padding {p} is more than half the kernel size {k}; "
                              "PyTorch allows at most kernel_size // 2",
                              errors={"padding": "at most half the kernel size"})
-        if d * (k - 1) + 1 > n + 2 * p:
-            raise ParamError(f"dimension {i}: the window spans {d * (k - 1) + 1} positions but "
-                             f"the padded input has only {n + 2 * p}",
-                             errors={"kernel_size": "larger than the padded input"})
+    P.window_fits(size, kernel, out["padding"], out["dilation"], what="window")
     return out
 
 
@@ -168,4 +170,9 @@ MISCONCEPTIONS = (
                   "windows do not overlap.",
                   _buggy(lambda n, k, s, p, d, c: pool_out_size(n, k, 1, p, d, c),
                          lambda p: p["stride"] == p["kernel_size"])),
+    Misconception("ignored_padding", "Ignored the padding",
+                  "`padding=p` adds p entries (-inf for max pooling) on both sides before the "
+                  "windows slide: the padded length is n + 2p.",
+                  _buggy(lambda n, k, s, p, d, c: pool_out_size(n, k, s, 0, d, c)
+                         if d * (k - 1) + 1 <= n else 0, lambda p: any(p["padding"]))),
 )

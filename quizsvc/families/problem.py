@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Literal
+from typing import Any, Literal
+
+from quizsvc.answers.tolerance import Tolerance
 
 FieldKind = Literal["integer", "number", "shape", "vector", "matrix", "choice", "expression"]
 
@@ -15,6 +18,11 @@ class AnswerField:
     `choices` lists the options of a `choice` field; `multiple` lets a student
     pick a set of them (for example the axes ``N, H, W``). For an `expression`
     field `choices` lists the symbols the expression may use (``k1, x1, ...``).
+    `tolerance` says how
+    close a real entry must be (None: exact; a real key entry then falls back to
+    `quizsvc.answers.DEFAULT`); the prompt states it in one sentence the engine
+    adds. `symmetric` marks a matrix of ``[before, after]`` rows that may also be
+    answered with one number per row (``1``, or ``[1, 2]`` for ``[[1, 1], [2, 2]]``).
     """
 
     name: str
@@ -22,6 +30,8 @@ class AnswerField:
     label: str
     choices: tuple[str, ...] | None = None
     multiple: bool = False
+    tolerance: Tolerance | None = None
+    symmetric: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "kind": self.kind, "label": self.label}
@@ -30,6 +40,8 @@ class AnswerField:
         elif self.choices is not None:
             out["choices"] = list(self.choices)
             out["multiple"] = self.multiple
+        if self.tolerance is not None:
+            out["tolerance"] = self.tolerance.to_dict()
         return out
 
 
@@ -105,10 +117,12 @@ class FieldResult:
     feedback: str
     expected: Any = None
     given: Any = None
+    misconceptions: list[str] = field(default_factory=list)  # the mistakes this field matches
 
     def to_dict(self, *, include_key: bool = False) -> dict[str, Any]:
         out = {"name": self.name, "score": self.score, "correct": self.correct,
-               "feedback": self.feedback, "given": self.given}
+               "feedback": self.feedback, "given": self.given,
+               "misconceptions": list(self.misconceptions)}
         if include_key:
             out["expected"] = self.expected
         return out
@@ -119,7 +133,10 @@ class Grade:
     """The grade of a whole answer.
 
     `misconception` is the first catalogued mistake the answer matches;
-    `alternatives` lists other mistakes that would give the same answer.
+    `alternatives` lists every other mistake named in `diagnoses`: those that
+    would give the same answer, and the second of two mistakes made together.
+    `diagnoses` are the explanations found, complete ones (reproducing every
+    answered field) first: ``{"codes": [...], "complete": bool}``.
     """
 
     score: float
@@ -131,6 +148,7 @@ class Grade:
     misconception_explanation: str | None = None
     alternatives: list[str] = field(default_factory=list)
     parsed: dict[str, Any] = field(default_factory=dict)
+    diagnoses: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self, *, include_key: bool = False) -> dict[str, Any]:
         return {
@@ -142,6 +160,7 @@ class Grade:
             "misconception_title": self.misconception_title,
             "misconception_explanation": self.misconception_explanation,
             "alternatives": list(self.alternatives),
+            "diagnoses": [dict(d) for d in self.diagnoses],
         }
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families.rng import Sampler
-from quizsvc.families.problem import AnswerField, Misconception
+from quizsvc.families.problem import AnswerField, Misconception, Tolerance
 
 NAME = "receptive_field"
 VERSION = 2
@@ -34,21 +34,24 @@ def _layer(kind: str, k: int, s: int = 1, d: int = 1) -> dict[str, Any]:
 
 
 def sample(rng: Sampler, level: str) -> dict[str, Any]:
-    """Draw a stack (stride 1 at the easy level) or a factorization (k = 3 at the easy level)."""
-    if rng.chance(0.5):
-        k = {"easy": 3, "medium": rng.choice([3, 3, 5]), "hard": rng.choice([2, 3, 4, 5, 7])}[level]
-        layers = rng.between(2, {"easy": 7, "medium": 5, "hard": 6}[level])
+    """Draw a stack (stride 1 at the easy level) or a factorization (k = 3 or 5 at the easy level)."""
+    if rng.chance(0.4):
+        k = {"easy": rng.choice([3, 5]), "medium": rng.choice([3, 5, 7]),
+             "hard": rng.choice([2, 3, 4, 5, 7])}[level]
+        layers = rng.between(2, {"easy": 6, "medium": 7, "hard": 8}[level])
         return {"variant": "factorize", "large_kernel": layers * (k - 1) + 1, "kernel_size": k}
     if level == "easy":
-        stack = [_layer("conv", rng.choice([3, 3, 5, 7])) for _ in range(rng.between(2, 3))]
-    else:
-        stack = []
-        for _ in range(rng.between(3, 4) if level == "medium" else rng.between(3, 6)):
-            if stack and rng.chance(0.3):
-                stack.append(_layer("maxpool", 2, 2) if rng.chance(0.7) else _layer("maxpool", 3, 2))
-            else:
-                d = rng.choice([1, 1, 2, 3]) if level == "hard" else 1
-                stack.append(_layer("conv", rng.choice([1, 3, 3, 5, 7]), rng.choice([1, 1, 2]), d))
+        stack = [_layer("conv", rng.choice([1, 3, 3, 5, 7, 9, 11])) for _ in range(rng.between(2, 4))]
+        if all(layer["kernel_size"] == 1 for layer in stack):
+            stack[0] = _layer("conv", 3)
+        return {"variant": "stack", "layers": stack}
+    stack = []
+    for _ in range(rng.between(3, 5) if level == "medium" else rng.between(4, 7)):
+        if stack and rng.chance(0.3):
+            stack.append(_layer("maxpool", 2, 2) if rng.chance(0.7) else _layer("maxpool", 3, 2))
+        else:
+            d = rng.choice([1, 1, 2, 3]) if level == "hard" else 1
+            stack.append(_layer("conv", rng.choice([1, 3, 3, 5, 7]), rng.choice([1, 1, 2]), d))
     return {"variant": "stack", "layers": stack}
 
 
@@ -124,8 +127,8 @@ def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
                             "Receptive field of one output unit (side length, in input pixels)")]
     return [AnswerField("layers", "integer", "Number of small layers"),
             AnswerField("weights_saved_fraction", "number",
-                        "Fraction of the weights saved, between 0 and 1 (0.5 for half; "
-                        "2 decimals are enough)")]
+                        "Fraction of the weights saved, between 0 and 1 (0.5 for half)",
+                        tolerance=Tolerance(sig=3))]
 
 
 def _describe(layer: dict[str, Any]) -> str:
@@ -189,6 +192,14 @@ def _stack_bug(**switches: Any):
     return solve_buggy
 
 
+def _without_pooling(p: dict[str, Any]) -> dict[str, Any] | None:
+    """Leave the pooling layers out of the stack, as if only convolutions had a field."""
+    if p["variant"] != "stack" or all(layer["type"] == "conv" for layer in p["layers"]):
+        return None
+    convs = [layer for layer in p["layers"] if layer["type"] == "conv"]
+    return {"receptive_field": _stack_rf(convs)} if convs else None
+
+
 def _factor_bug(fn):
     def solve_buggy(p: dict[str, Any]) -> dict[str, Any] | None:
         if p["variant"] != "factorize":
@@ -241,4 +252,9 @@ MISCONCEPTIONS = (
     Misconception("percent_not_fraction", "Gave a percentage instead of a fraction",
                   "The fraction saved is a number between 0 and 1: 72% saved is 0.72.",
                   _factor_bug(_percent)),
+    Misconception("ignored_pooling", "Left the pooling layers out",
+                  "A pooling window widens the receptive field like a convolution of the same "
+                  "size, (k - 1) times the jump, and its stride multiplies the jump of every "
+                  "layer after it.",
+                  _without_pooling),
 )

@@ -11,25 +11,33 @@ from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.shapes import same_padding
 
 NAME = "same_padding"
-VERSION = 1
+VERSION = 2
 TOPIC = "Convolution arithmetic"
 
 
 def sample(rng: Sampler, level: str) -> dict[str, Any]:
-    """Draw odd square kernels (easy), even or non-square ones (medium), dilated ones (hard)."""
+    """Draw odd kernels (easy), even ones among them (medium), dilated ones (hard).
+
+    Kernels differ per dimension from the easy level on, so that the answer is not one
+    number written twice; a 1-wide kernel (no padding at all) is never drawn.
+    """
     if level == "easy":
-        n = rng.choice([7, 9, 16, 28, 32, 64, 128, 224])
-        k = rng.choice([3, 3, 5, 7])
-        return {"in_size": [n, n], "kernel_size": [k, k], "dilation": [1, 1]}
-    ndim = rng.choice([1, 2, 2]) if level == "medium" else rng.choice([1, 2, 2, 3])
+        ndim = rng.choice([2, 2, 3])
+        kernel = [rng.choice([3, 5, 7, 9, 11]) for _ in range(ndim)]
+        size = [rng.choice([7, 9, 16, 28, 32, 64]) for _ in range(ndim)]
+        return {"in_size": size, "kernel_size": kernel, "dilation": [1] * ndim}
+    ndim = rng.choice([1, 2, 2, 3])
     size = [rng.between(8, 64 if ndim == 3 else 256) for _ in range(ndim)]
     if level == "medium":
-        k = rng.choice([2, 3, 4, 5, 6, 7])
-        kernel = [k] * ndim if rng.chance(0.5) else [rng.between(2, 7) for _ in range(ndim)]
+        kernel = [rng.between(2, 10) for _ in range(ndim)]
+        if all(k % 2 for k in kernel):
+            kernel[rng.integers(0, ndim)] += 1  # at least one even kernel: the uneven split
         dilation = [1] * ndim
     else:
         kernel = [rng.between(2, 7) for _ in range(ndim)]
         dilation = [rng.between(1, 4) for _ in range(ndim)]
+        if max(dilation) == 1:
+            dilation[rng.integers(0, ndim)] = rng.between(2, 4)
     # Keep every dilated kernel inside the input, so the picture stays ordinary.
     size = [max(n, d * (k - 1) + 1) for n, k, d in zip(size, kernel, dilation)]
     return {"in_size": size, "kernel_size": kernel, "dilation": dilation}
@@ -59,7 +67,8 @@ def solve(params: dict[str, Any]) -> dict[str, Any]:
 def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
     names = spatial_names(len(params["in_size"]))
     return [AnswerField("padding", "matrix",
-                        f"Zeros added [before, after], one row per dimension ({', '.join(names)})")]
+                        f"Zeros added [before, after], one row per dimension ({', '.join(names)})",
+                        symmetric=True)]
 
 
 def prompt(params: dict[str, Any]) -> str:
@@ -127,4 +136,9 @@ MISCONCEPTIONS = (
                   "sides makes the output one shorter than the input. PyTorch adds the missing "
                   "zero after the input.",
                   _if_differs(lambda k, d: (d * (k - 1) // 2,) * 2)),
+    Misconception("odd_kernel_formula", "Used p = (k-1)/2 on both sides",
+                  "p = (k-1)/2 on each side keeps the size only for an odd kernel without "
+                  "dilation. In general the total is d(k-1): PyTorch puts floor(d(k-1)/2) "
+                  "before the input and the rest after it.",
+                  _if_differs(lambda k, d: ((k - 1) // 2,) * 2)),
 )

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 from quizsvc.errors import ParamError
 from quizsvc.families import params as P
-from quizsvc.families.render import num
+from quizsvc.families.render import bmatrix, num
 from quizsvc.families.rng import Sampler
 
 MAX_PADDING = 8
@@ -83,15 +83,13 @@ def kind(ndim: int) -> str:
 
 
 def tex(value: Sequence[Any]) -> str:
-    """Return a tensor as LaTeX: a matrix as rows, a 1D signal as one row (like `bmatrix`)."""
-    rows = value if ndim_of(value) == 2 else [value]
-    body = r" \\ ".join(" & ".join(map(fmt, row)) for row in rows)
-    return r"\begin{bmatrix} " + body + r" \end{bmatrix}"
+    """Return a tensor as LaTeX: a matrix as rows, a 1D signal as one row (`render.bmatrix`)."""
+    return bmatrix(value)
 
 
 def fmt(v: Any) -> str:
-    """Return an entry as written: ints as they are, floats without noise (see `render.num`)."""
-    return str(v) if type(v) is int else num(v)
+    """Return an entry as written: ints as they are, floats without noise (`render.num`)."""
+    return num(v)
 
 
 def shape_text(value: list) -> str:
@@ -112,12 +110,7 @@ def per_dims(params: dict[str, Any], ndim: int) -> dict[str, list[int]]:
 def check_fits(n: Sequence[int], k: Sequence[int], padding: Sequence[int],
                dilation: Sequence[int], what: str = "input") -> None:
     """Refuse a (dilated) kernel that spans more positions than the padded input has."""
-    for i, (ni, ki, pi, di) in enumerate(zip(n, k, padding, dilation)):
-        span = di * (ki - 1) + 1
-        if span > ni + 2 * pi:
-            raise ParamError(f"dimension {i}: the kernel spans {span} positions but the padded "
-                             f"{what} has only {ni + 2 * pi}",
-                             errors={"kernel": "larger than the padded input"})
+    P.window_fits(n, k, padding, dilation, field="kernel", where=what)
 
 
 def dot_text(window: Sequence[Any], kernel: Sequence[Any]) -> str:

@@ -9,8 +9,9 @@ import numpy as np
 
 from quizsvc.families import params as P
 from quizsvc.families import tensors as T
-from quizsvc.families.render import dims, spatial_names
+from quizsvc.families.render import arg, dims, spatial_names
 from quizsvc.families.rng import Sampler
+from quizsvc.families.mistakes import when
 from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.conv import conv_matrix
 from quizsvc.solver.shapes import conv_out_size
@@ -20,7 +21,6 @@ VERSION = 2
 TOPIC = "Convolution as a matrix"
 
 _NONZERO = (-3, -2, -1, 1, 2, 3)
-_ROWS_SHOWN = 2
 
 
 def sample(rng: Sampler, level: str) -> dict[str, Any]:
@@ -92,14 +92,11 @@ def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
 
 def _call(p: dict[str, Any]) -> str:
     nd = len(p["in_size"])
-    parts = [f"stride={_arg(p['stride'])}", f"padding={_arg(p['padding'])}"]
+    parts = [f"stride={arg(p['stride'])}", f"padding={arg(p['padding'])}"]
     if max(p["dilation"]) > 1:
-        parts.append(f"dilation={_arg(p['dilation'])}")
+        parts.append(f"dilation={arg(p['dilation'])}")
     return f"`F.conv{nd}d(x, k, {', '.join(parts)})`"
 
-
-def _arg(values: list[int]) -> str:
-    return str(values[0]) if len(set(values)) == 1 else str(tuple(values))
 
 
 def prompt(params: dict[str, Any]) -> str:
@@ -133,7 +130,7 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
                                     (("stride", 1), ("padding", 0), ("dilation", 1)))
     h, w = params["in_size"] if nd == 2 else (1, params["in_size"][0])
     wo = out[-1]
-    for r in range(min(rows, _ROWS_SHOWN)):
+    for r in range(rows):
         i, j = divmod(r, wo)
         taps = []
         for a in range(kh):
@@ -143,8 +140,14 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
                     taps.append(f"column {y * w + x} gets $k{_idx(nd, a, b)} = {kernel[a][b]}$")
         where = f"({i}, {j})" if nd == 2 else str(j)
         lines.append(f"- Row {r} (output {where}): " + ("; ".join(taps) or "no input entry") + ".")
-    lines += ["", "Each later row repeats the pattern shifted by the stride: "
-              + ("a Toeplitz matrix." if nd == 1 else "blocks of Toeplitz matrices (doubly block Toeplitz)."),
+    if any(params["padding"]):
+        shape = ("Rows whose window overlaps the padding lose the taps that land on zeros, so "
+                 "the rows near the border are not shifted copies of their neighbours.")
+    else:
+        shape = ("Each row is the one before shifted by the stride: "
+                 + ("a Toeplitz matrix." if nd == 1 else
+                    "within a block of output rows; blocks of Toeplitz matrices (doubly block Toeplitz)."))
+    lines += ["", "Every column not named in a row is 0. " + shape,
               "", f"**A** $= {T.tex(key['matrix'])}$"]
     return "\n".join(lines)
 
@@ -181,11 +184,6 @@ def _column_major(p: dict[str, Any]) -> dict[str, Any] | None:
     return _as_key(a.reshape(ho * wo, h * w))
 
 
-def _unless(test, fn):
-    def solve_buggy(p: dict[str, Any]) -> dict[str, Any] | None:
-        return fn(p) if test(p) else None
-    return solve_buggy
-
 
 MISCONCEPTIONS = (
     Misconception("transposed", "Wrote the transpose",
@@ -198,7 +196,7 @@ MISCONCEPTIONS = (
     Misconception("ignored_padding", "Ignored the padding",
                   "With padding there are more output positions: the windows that hang over the "
                   "border are rows too, with the taps on padding dropped.",
-                  _unless(lambda p: any(p["padding"]),
+                  when(lambda p: any(p["padding"]),
                           lambda p: _as_key(_matrix(p, padding=[0] * len(p["padding"]))))),
     Misconception("flipped_kernel", "Flipped the kernel",
                   "PyTorch's convolution does not flip the kernel: row 0 starts with k[0], the tap "
@@ -207,7 +205,7 @@ MISCONCEPTIONS = (
     Misconception("ignored_stride", "Ignored the stride",
                   "With stride s consecutive rows shift the kernel by s columns, and there are fewer "
                   "rows.",
-                  _unless(lambda p: max(p["stride"]) > 1,
+                  when(lambda p: max(p["stride"]) > 1,
                           lambda p: _as_key(_matrix(p, stride=[1] * len(p["stride"]))))),
     Misconception("column_major", "Numbered the positions column by column",
                   "Flattening is row-major (`x.ravel()`): position (i, j) of an H x W image is "

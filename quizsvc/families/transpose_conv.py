@@ -10,8 +10,9 @@ import numpy as np
 from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families import tensors as T
-from quizsvc.families.render import spatial_names
+from quizsvc.families.render import arg, spatial_names
 from quizsvc.families.rng import Sampler
+from quizsvc.families.mistakes import when
 from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.conv import conv_transpose
 
@@ -21,7 +22,7 @@ TOPIC = "Transposed convolution"
 
 _VALUES = range(-3, 4)
 _NONZERO = (-3, -2, -1, 1, 2, 3)
-_SHOWN = 4  # scaled kernels shown in the worked solution
+_NONZERO_4 = (-4, -3, -2, -1, 1, 2, 3, 4)  # medium and hard inputs: fewer overlaps, bigger values
 
 
 def sample(rng: Sampler, level: str) -> dict[str, Any]:
@@ -52,10 +53,11 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
         out = _out_shape_of(n, k, s, p, op, d)
         if min(out) < 2 or prod(out) > 36:
             continue
+        values = _NONZERO if level == "easy" else _NONZERO_4
         if nd == 1:
-            x, w = T.draw(rng, _NONZERO, n[0]), T.draw(rng, _VALUES, k[0])
+            x, w = T.draw(rng, values, n[0]), T.draw(rng, _VALUES, k[0])
         else:
-            x, w = T.draw_matrix(rng, _NONZERO, *n), T.draw_matrix(rng, _VALUES, *k)
+            x, w = T.draw_matrix(rng, values, *n), T.draw_matrix(rng, _VALUES, *k)
         if not any(map(any, w if nd == 2 else [w])):
             continue
         return {"input": x, "kernel": w, "stride": s, "padding": p, "output_padding": op, "dilation": d}
@@ -118,23 +120,41 @@ def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
     return [AnswerField("output", T.kind(nd), label)]
 
 
-def _arg(values: list[int]) -> str:
-    return str(values[0]) if len(set(values)) == 1 else str(tuple(values))
-
 
 def prompt(params: dict[str, Any]) -> str:
     nd = T.ndim_of(params["input"])
-    parts = [f"stride={_arg(params['stride'])}", f"padding={_arg(params['padding'])}"]
+    parts = [f"stride={arg(params['stride'])}", f"padding={arg(params['padding'])}"]
     if any(params["output_padding"]):
-        parts.append(f"output_padding={_arg(params['output_padding'])}")
+        parts.append(f"output_padding={arg(params['output_padding'])}")
     if max(params["dilation"]) > 1:
-        parts.append(f"dilation={_arg(params['dilation'])}")
+        parts.append(f"dilation={arg(params['dilation'])}")
     call = f"`F.conv_transpose{nd}d(x, k, {', '.join(parts)})`"
     return (f"Compute the transposed convolution {call} of the single-channel input $x$ "
             f"({T.shape_text(params['input'])}) with the kernel $k$ ({T.shape_text(params['kernel'])}), "
             "as PyTorch defines it.\n\n"
             f"$$x = {T.tex(params['input'])}, \\qquad k = {T.tex(params['kernel'])}$$\n\n"
+            f"{_conventions(params)}\n\n"
             f"What is the output {'signal' if nd == 1 else 'matrix'}?")
+
+
+def _conventions(params: dict[str, Any]) -> str:
+    """Say what each argument of the call does, so that the question rests on no guess."""
+    nd = T.ndim_of(params["input"])
+    parts = ["Every input entry $x[i]$ scales the whole kernel (not flipped), and the scaled copy "
+             "is added to the result from position $i \\cdot$ `stride` on; where copies overlap "
+             "they are summed."]
+    if max(params["dilation"]) > 1:
+        parts.append("With `dilation` d the taps of each copy are d positions apart.")
+    parts.append("Then `padding` p removes p entries from the start and p from the end of "
+                 + ("each dimension of that result" if nd == 2 else "that result")
+                 + " (it undoes the padding of the matching convolution; `padding=0` removes "
+                 "nothing).")
+    if any(params["output_padding"]):
+        parts.append("`output_padding` o gives back o entries at the end"
+                     + (" of each dimension (the bottom rows, the right columns)" if nd == 2 else "")
+                     + ": only p - o are removed there, and an entry past the end of the summed "
+                     "result is 0.")
+    return " ".join(parts)
 
 
 def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
@@ -149,21 +169,26 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
                                               T.shape(params["kernel"]), s, p, op, d, _out_shape(params)):
         lines.append(f"- ${name}$: $({n}-1)\\cdot{si} - 2\\cdot{pi} + {di}\\cdot({k}-1) + {oi} + 1 = {m}$")
     x, k = np.asarray(params["input"]), np.asarray(params["kernel"])
-    lines += ["", "The scaled kernels:"]
-    for idx in list(np.ndindex(*x.shape))[:_SHOWN]:
+    lines += ["", "The scaled kernels, one per input entry:"]
+    for idx in np.ndindex(*x.shape):
         at = ", ".join(str(i * si) for i, si in zip(idx, s))
         where = ", ".join(map(str, idx))
         v = T.fmt(x[idx].item())
         lines.append(f"- $x[{where}] = {v}$: ${v} k = {T.tex((x[idx] * k).tolist())}$, "
                      f"placed from position ({at})")
-    if x.size > _SHOWN:
-        lines.append(f"- ... and likewise for the other {x.size - _SHOWN} input entries.")
-    full = conv_transpose(x, k, s, [0] * nd, op, d)
+    full = conv_transpose(x, k, s, [0] * nd, [0] * nd, d)
     lines += ["", f"Summing the overlapping copies gives the full result ${T.tex(full.tolist())}$."]
-    if any(p):
-        names = ", ".join(spatial_names(nd))
-        lines.append(f"Removing padding = {_arg(p)} entries from both ends of each dimension ({names}) "
-                     "leaves the output.")
+    if any(p) or any(op):
+        lines.append("")
+        for name, pi, oi in zip(spatial_names(nd), p, op):
+            end = pi - oi
+            text = (f"- ${name}$: remove {pi} at the start and "
+                    + (f"${pi} - {oi} = {end}$" if oi else f"{end}") + " at the end")
+            if end < 0:
+                text = (f"- ${name}$: remove {pi} at the start; at the end ${pi} - {oi} = {end}$: "
+                        f"{-end} entr{'y' if end == -1 else 'ies'} past the summed result "
+                        f"{'is' if end == -1 else 'are'} kept, and {'it is' if end == -1 else 'they are'} 0")
+            lines.append(text)
     lines += ["", f"**Output:** ${T.tex(key['output'])}$"]
     return "\n".join(lines)
 
@@ -182,10 +207,18 @@ def _overwrite(p: dict[str, Any]) -> dict[str, Any] | None:
     return {"output": full[crop].tolist()}
 
 
-def _unless(test, fn):
-    def solve_buggy(p: dict[str, Any]) -> dict[str, Any] | None:
-        return fn(p) if test(p) else None
-    return solve_buggy
+def _padding_added(p: dict[str, Any]) -> dict[str, Any] | None:
+    """Pad the summed result with p zeros on each side, as a convolution pads its input."""
+    if not any(p["padding"]):
+        return None
+    nd = T.ndim_of(p["input"])
+    full = conv_transpose(p["input"], p["kernel"], p["stride"], [0] * nd, p["output_padding"],
+                          p["dilation"])
+    padded = np.pad(full, [(q, q) for q in p["padding"]])
+    if padded.size > P.MAX_ARRAY_ENTRIES:
+        return None
+    return {"output": padded.tolist()}
+
 
 
 def _zeros(p: dict[str, Any], name: str, value: int = 0) -> list[int]:
@@ -199,11 +232,11 @@ MISCONCEPTIONS = (
     Misconception("stride_one", "Placed the copies at stride 1",
                   "With stride s the copy of input entry i starts at position i*s, so the copies are "
                   "s apart and the output is about s times longer than the input.",
-                  _unless(lambda p: max(p["stride"]) > 1, lambda p: _run(p, stride=_zeros(p, "stride", 1)))),
+                  when(lambda p: max(p["stride"]) > 1, lambda p: _run(p, stride=_zeros(p, "stride", 1)))),
     Misconception("ignored_padding", "Ignored the padding",
                   "In a transposed convolution `padding=p` removes p entries from both ends of the "
                   "result (it undoes the padding of the matching convolution), so the output shrinks.",
-                  _unless(lambda p: any(p["padding"]), lambda p: _run(p, padding=_zeros(p, "padding")))),
+                  when(lambda p: any(p["padding"]), lambda p: _run(p, padding=_zeros(p, "padding")))),
     Misconception("flipped_kernel", "Flipped the kernel",
                   "Each input entry scales the kernel as written: the copy of x[i] is x[i]*k[0], "
                   "x[i]*k[1], ... from position i*s on. Flipping belongs to the equivalent "
@@ -211,10 +244,15 @@ MISCONCEPTIONS = (
                   lambda p: _run(p, kernel=np.flip(np.asarray(p["kernel"])))),
     Misconception("ignored_output_padding", "Ignored the output padding",
                   "`output_padding` adds that many entries at the end (bottom/right) of the output.",
-                  _unless(lambda p: any(p["output_padding"]),
+                  when(lambda p: any(p["output_padding"]),
                           lambda p: _run(p, output_padding=_zeros(p, "output_padding")))),
     Misconception("ignored_dilation", "Ignored the dilation",
                   "With dilation d the taps of each kernel copy are d positions apart.",
-                  _unless(lambda p: max(p["dilation"]) > 1,
+                  when(lambda p: max(p["dilation"]) > 1,
                           lambda p: _run(p, dilation=_zeros(p, "dilation", 1)))),
+    Misconception("padding_added", "Added the padding instead of removing it",
+                  "In a transposed convolution `padding=p` removes p entries from both ends of "
+                  "each dimension (it undoes the padding of the matching convolution); it does "
+                  "not add zeros around the result.",
+                  _padding_added),
 )

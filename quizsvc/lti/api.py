@@ -197,26 +197,26 @@ def remove_deployment(platform_id: int, deployment_id: str) -> dict:
 
 
 @blp.route("/links")
-@auth_required("instructor")
+@auth_required()
 @blp.response(200, LinkOut(many=True))
 def list_links() -> list:
-    """List the course links of your banks, and the unmapped links you launched."""
+    """List the LTI links of the courses you staff."""
     return manage.list_links(db.session, current_user())
 
 
 @blp.route("/links/<int:link_id>", methods=["PUT"])
-@auth_required("instructor")
+@auth_required()
 @blp.arguments(LinkUpdate)
 @blp.response(200, LinkOut)
 def update_link(args: dict, link_id: int) -> object:
-    """Map a course link to one of your banks, or set when its scores are sent."""
+    """Map a link to a bank of its course, or set when its scores are sent (its instructors)."""
     link = manage.update_link(db.session, current_user(), link_id, **args)
     db.session.commit()
     return link
 
 
 @blp.route("/passbacks")
-@auth_required("instructor")
+@auth_required()
 @blp.arguments(PassbackArgs, location="query")
 @blp.response(200, PassbackPage)
 def list_passbacks(args: dict) -> dict:
@@ -241,7 +241,7 @@ def _retry(ids: list[int] | None, send: bool) -> dict:
 
 
 @blp.route("/passbacks/retry", methods=["POST"])
-@auth_required("instructor")
+@auth_required()
 @blp.arguments(RetryIn)
 @blp.response(200, RetryOut)
 def retry_passbacks(args: dict) -> dict:
@@ -250,7 +250,7 @@ def retry_passbacks(args: dict) -> dict:
 
 
 @blp.route("/passbacks/<int:passback_id>/retry", methods=["POST"])
-@auth_required("instructor")
+@auth_required()
 @blp.response(200, RetryOut)
 def retry_passback(passback_id: int) -> dict:
     """Queue one failed passback again and try to send it now."""

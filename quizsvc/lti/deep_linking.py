@@ -53,10 +53,12 @@ class PickerContext:
     return_url: str
     data: str | None
     accept_multiple: bool
+    course_id: int | None = None  # the course of the LTI context: picked banks go there
 
     def to_dict(self) -> dict[str, Any]:
         return {"p": self.platform_id, "d": self.deployment_id, "u": self.user_id,
-                "r": self.return_url, "x": self.data, "m": self.accept_multiple}
+                "r": self.return_url, "x": self.data, "m": self.accept_multiple,
+                "c": self.course_id}
 
 
 def picker_token(secret: str, ctx: PickerContext) -> str:
@@ -72,7 +74,8 @@ def read_picker_token(secret: str, token: str, max_age: int = PICKER_MAX_AGE) ->
         raise LtiError("the bank picker has expired or was altered: open it again from the course",
                        status=403) from None
     return PickerContext(platform_id=d["p"], deployment_id=d["d"], user_id=d["u"],
-                         return_url=d["r"], data=d["x"], accept_multiple=d["m"])
+                         return_url=d["r"], data=d["x"], accept_multiple=d["m"],
+                         course_id=d.get("c"))
 
 
 def content_item(*, title: str, url: str, ref: str, score_maximum: float, bank_id: int,

@@ -1,7 +1,8 @@
 """What instructors and admins do with LTI links and passbacks: map, list, retry.
 
-An instructor sees the links of their own banks, and links they launched as an
-instructor that are not mapped yet; an admin sees everything.
+A course's staff see the links of their course (its LTI context, or the bank
+it is mapped to) and their passbacks; its instructors map a link to one of the
+course's banks. An admin sees everything; anyone else, nothing (404).
 """
 
 from __future__ import annotations
@@ -11,24 +12,23 @@ from sqlalchemy.orm import Session
 
 from quizsvc.errors import NotFoundError, ParamError
 from quizsvc.lti import outbox
-from quizsvc.lti.roles import INSTRUCTOR
+from quizsvc.services import access
 from quizsvc.services.errors import ConflictError, PermissionDenied
-from quizsvc.store.lti import OUTBOX_STATUSES, LtiGradeOutbox, LtiLinkUser, LtiResourceLink
+from quizsvc.store.lti import OUTBOX_STATUSES, LtiGradeOutbox, LtiResourceLink
 from quizsvc.store.models import Bank, User
 
 POLICIES = ("attempt", "completion")
 
 
 def _visible_links(user: User) -> Select[tuple[int]]:
-    """Return a query of the ids of the links `user` may manage."""
+    """Return a query of the ids of the links `user` may see: those of courses they staff."""
     query = select(LtiResourceLink.id)
     if user.role == "admin":
         return query
-    launched = select(LtiLinkUser.link_id).where(LtiLinkUser.user_id == user.id,
-                                                 LtiLinkUser.role == INSTRUCTOR)
-    own_banks = select(Bank.id).where(Bank.owner_id == user.id)
-    return query.where(or_(LtiResourceLink.bank_id.in_(own_banks),
-                           (LtiResourceLink.bank_id.is_(None)) & LtiResourceLink.id.in_(launched)))
+    staffed = access.course_ids(user)
+    return query.where(or_(LtiResourceLink.course_id.in_(staffed),
+                           LtiResourceLink.bank_id.in_(select(Bank.id)
+                                                       .where(Bank.course_id.in_(staffed)))))
 
 
 def list_links(session: Session, user: User) -> list[LtiResourceLink]:
@@ -42,7 +42,7 @@ def get_link(session: Session, user: User, link_id: int) -> LtiResourceLink:
     if link is None:
         raise NotFoundError(f"no LTI link with id {link_id}")
     if session.scalar(_visible_links(user).where(LtiResourceLink.id == link_id)) is None:
-        raise PermissionDenied("this LTI link belongs to another instructor's bank")
+        raise NotFoundError(f"no LTI link with id {link_id}")
     return link
 
 
@@ -50,13 +50,23 @@ def update_link(session: Session, user: User, link_id: int, *, bank_id: int | No
                 passback_policy: str | None = None) -> LtiResourceLink:
     """Map a link to one of your banks and/or set when its scores are sent."""
     link = get_link(session, user, link_id)
+    course_id = link.course_id
+    if course_id is None and link.bank_id is not None:
+        course_id = session.scalar(select(Bank.course_id).where(Bank.id == link.bank_id))
+    if course_id is not None and not access.teaches(session, user, course_id):
+        raise PermissionDenied("only the instructors of the link's course can change it")
     if bank_id is not None:
         bank = session.get(Bank, bank_id)
-        if bank is None:
+        if bank is None or not access.staffs(session, user, bank.course_id):
             raise NotFoundError(f"no bank with id {bank_id}")
-        if bank.owner_id != user.id and user.role != "admin":
-            raise PermissionDenied("you may map links only to your own banks")
+        if not access.teaches(session, user, bank.course_id):
+            raise PermissionDenied("you may map links only to banks of courses you teach")
+        if course_id is not None and bank.course_id != course_id:
+            raise ParamError("a link's bank must belong to the link's course: copy the bank "
+                             "into it first (POST /api/v1/banks/{id}/copy)",
+                             errors={"bank_id": "another course"})
         link.bank_id = bank.id
+        link.course_id = bank.course_id
     if passback_policy is not None:
         if passback_policy not in POLICIES:
             raise ParamError(f"passback_policy must be one of {', '.join(POLICIES)}",

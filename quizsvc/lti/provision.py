@@ -1,4 +1,12 @@
-"""What a verified launch creates or updates: the user, the resource link, their relation."""
+"""What a verified launch creates or updates: the user, the course, the link, their relations.
+
+An LTI context (platform + context id) is one quizsvc course, created on its
+first launch; the launching user is enrolled in it with the role their LTI
+roles give in that context (the LMS is the authority on its own course). A
+link's bank belongs to the link's course: a signed bank reference to a bank of
+another course (an LMS course copy) is copied into this course when one of
+that bank's instructors launches it, and ignored otherwise.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +21,9 @@ from quizsvc.lti import claims
 from quizsvc.lti.deep_linking import parse_bank_ref
 from quizsvc.lti.errors import LtiError
 from quizsvc.lti.launch import Launch
-from quizsvc.lti.roles import merge_role
+from quizsvc.lti.roles import course_role, merge_role
+from quizsvc.services import access
+from quizsvc.store.courses import Course, Enrollment
 from quizsvc.store.lti import LtiLinkUser, LtiResourceLink
 from quizsvc.store.models import Bank, User
 from quizsvc.store.types import utcnow
@@ -54,8 +64,9 @@ def user_for_launch(session: Session, launch: Launch) -> User:
         email = (launch.email or "").strip().lower() or None
         if email and session.scalar(select(User.id).where(User.email == email)) is not None:
             email = None
+        # The LMS vouches for this identity: the account is its owner's from the start.
         return User(role=launch.role, name=launch.name[:200], email=email,
-                    lti_issuer=issuer, lti_subject=launch.subject)
+                    lti_issuer=issuer, lti_subject=launch.subject, claimed_at=utcnow())
 
     user = _get_or_create(session, find, make)
     if not user.active:
@@ -66,8 +77,46 @@ def user_for_launch(session: Session, launch: Launch) -> User:
     return user
 
 
-def link_for_launch(session: Session, launch: Launch, secret: str) -> LtiResourceLink:
-    """Return the resource link of a launch, updated from its claims (title, AGS endpoints, bank)."""
+def course_for_launch(session: Session, launch: Launch) -> Course | None:
+    """Return the course of the launch's context, creating it on first launch (None: no context)."""
+    context_id = str(launch.context.get("id") or "")[:255]
+    if not context_id:
+        return None
+    platform_id = launch.platform.id
+
+    def find() -> Course | None:
+        return session.scalars(select(Course).where(Course.lti_platform_id == platform_id,
+                                                    Course.lti_context_id == context_id)).first()
+
+    def make() -> Course:
+        title = str(launch.context.get("title") or launch.context.get("label")
+                    or f"LMS course {context_id}")
+        label = launch.context.get("label")
+        return Course(title=title[:200], term="", code=str(label)[:50] if label else None,
+                      lti_platform_id=platform_id, lti_context_id=context_id)
+
+    return _get_or_create(session, find, make)
+
+
+def enroll_for_launch(session: Session, course: Course, user: User, launch: Launch) -> Enrollment:
+    """Enrol `user` in `course` with the role the launch gives, or update it to that role."""
+    from quizsvc.services.courses import enroll
+
+    role = course_role(launch.roles)
+    existing = session.scalars(select(Enrollment).where(Enrollment.course_id == course.id,
+                                                        Enrollment.user_id == user.id)).first()
+    if existing is not None:
+        existing.role = role  # the LMS's word on its own course, up or down
+        return existing
+    return enroll(session, user, course, user, role, trusted=True).enrollment
+
+
+def link_for_launch(session: Session, launch: Launch, secret: str, user: User | None = None,
+                    course: Course | None = None) -> LtiResourceLink:
+    """Return the resource link of a launch, updated from its claims (title, AGS endpoints, bank).
+
+    `course`: the launch's course (its bank must be of it); `user`: who launches.
+    """
     rl_id = str(launch.resource_link["id"])
     key = (launch.platform.id, launch.deployment_id, rl_id)
 
@@ -83,6 +132,8 @@ def link_for_launch(session: Session, launch: Launch, secret: str) -> LtiResourc
     link.title = launch.resource_link.get("title") or link.title
     link.context_id = launch.context.get("id") or link.context_id
     link.context_title = launch.context.get("title") or link.context_title
+    if course is not None:
+        link.course_id = course.id
     ags = launch.ags
     if ags:
         # The platform's latest word on where scores go wins.
@@ -90,10 +141,29 @@ def link_for_launch(session: Session, launch: Launch, secret: str) -> LtiResourc
         link.lineitem_url = ags.get("lineitem") or link.lineitem_url
         link.scopes = " ".join(s for s in ags.get("scope", []) if isinstance(s, str))
     bank_id = parse_bank_ref(secret, launch.platform.id, launch.custom.get(claims.CUSTOM_BANK))
-    if bank_id is not None and session.get(Bank, bank_id) is not None:
-        link.bank_id = bank_id
+    bank = session.get(Bank, bank_id) if bank_id is not None else None
+    if bank is not None:
+        _map_bank(session, link, bank, course, user)
     session.flush()
     return link
+
+
+def _map_bank(session: Session, link: LtiResourceLink, bank: Bank, course: Course | None,
+              user: User | None) -> None:
+    """Point `link` at `bank` if it is of the link's course, or at a copy of it made for it."""
+    if course is None or bank.course_id == course.id:
+        link.bank_id = bank.id
+        if course is None:
+            link.course_id = bank.course_id
+        return
+    current = session.get(Bank, link.bank_id) if link.bank_id is not None else None
+    if current is not None and current.course_id == course.id:
+        return  # mapped in this course already (perhaps to the copy made below)
+    if user is not None and access.teaches(session, user, bank.course_id) \
+            and access.teaches(session, user, course):
+        from quizsvc.services.banks import copy_bank
+
+        link.bank_id = copy_bank(session, user, bank, course.id).id
 
 
 def record_link_user(session: Session, link: LtiResourceLink, user: User,

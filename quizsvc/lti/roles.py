@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 STUDENT, INSTRUCTOR, ADMIN = "student", "instructor", "admin"
+TA = "ta"  # a course role only (quizsvc/store/courses.py)
 _RANK = {STUDENT: 0, INSTRUCTOR: 1, ADMIN: 2}
 
 _MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
@@ -44,3 +45,24 @@ def merge_role(current: str | None, launched: str) -> str:
     if current is None:
         return launched
     return current if _RANK.get(current, 0) >= _RANK[launched] else launched
+
+
+_COURSE_TEACHING = frozenset({"Instructor", "ContentDeveloper", "Administrator", "Manager"})
+
+
+def course_role(roles: Iterable[str]) -> str:
+    """Return the launching user's role in the course: `instructor`, `ta` or `student`.
+
+    A teaching assistant (``membership#TeachingAssistant`` or the sub-role
+    ``membership/Instructor#TeachingAssistant``) is a TA, not an instructor:
+    TAs see results and manage students but do not change the course's staff
+    or banks. The TA sub-role wins, because Canvas sends TAs both
+    ``membership#Instructor`` and ``membership/Instructor#TeachingAssistant``.
+    Any other teaching role is an instructor; everyone else a student.
+    """
+    names = {_short_name(r) for r in roles if isinstance(r, str)}
+    if "TeachingAssistant" in names:
+        return TA
+    if names & _COURSE_TEACHING:
+        return INSTRUCTOR
+    return STUDENT

@@ -12,11 +12,12 @@ from typing import Any
 
 from flask import (Blueprint, Response, current_app, has_app_context, jsonify, redirect,
                    render_template, request, url_for)
+from flask_limiter import RateLimitExceeded
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from quizsvc.extensions import db
 from quizsvc.errors import AnswerError, QuizError
+from quizsvc.extensions import db
 from quizsvc.lti import claims, keys, practice, runtime, sender
 from quizsvc.lti.deep_linking import (PickerContext, bank_ref, content_item, picker_token,
                                       read_picker_token, response_jwt)
@@ -24,16 +25,19 @@ from quizsvc.lti.errors import LtiError
 from quizsvc.lti.launch import Launch, validate_launch
 from quizsvc.lti.login import STATE_COOKIE_PREFIX, LoginRequest, begin_login
 from quizsvc.lti.passback import bank_size, queue_passback
-from quizsvc.lti.provision import link_for_launch, record_link_user, user_for_launch
+from quizsvc.lti.provision import (course_for_launch, enroll_for_launch, link_for_launch,
+                                   record_link_user, user_for_launch)
 from quizsvc.lti.registry import get_platform
-from quizsvc.lti.roles import INSTRUCTOR, STUDENT
+from quizsvc.lti.roles import INSTRUCTOR, STUDENT, course_role
 from quizsvc.lti.session import issue_launch_token, landing_bootstrap
+from quizsvc.services import access
 from quizsvc.services import banks as bank_service
 from quizsvc.services.attempts import on_attempt, submit_attempt
 from quizsvc.services.errors import AuthenticationError, PermissionDenied
 from quizsvc.services.practice import get_family, get_problem
 from quizsvc.services.users import user_for_token
 from quizsvc.store.lti import LtiResourceLink
+from quizsvc.store.courses import Course
 from quizsvc.store.models import Attempt, Bank, User
 
 blp = Blueprint("lti", __name__, url_prefix="/lti", template_folder="templates",
@@ -107,9 +111,14 @@ def launch() -> Any:
 
 
 def _landing(verified: Launch, user: User) -> str:
-    link = link_for_launch(db.session, verified, current_app.config["SECRET_KEY"])
+    course = course_for_launch(db.session, verified)
+    if course is not None:
+        enroll_for_launch(db.session, course, user, verified)
+    link = link_for_launch(db.session, verified, current_app.config["SECRET_KEY"], user, course)
     record_link_user(db.session, link, user, verified)
     bank = db.session.get(Bank, link.bank_id) if link.bank_id is not None else None
+    if course is None and bank is not None:  # a launch without a context: the bank's course
+        enroll_for_launch(db.session, db.session.get(Course, bank.course_id), user, verified)
     if bank is None and verified.role == STUDENT:
         raise LtiError("this link is not connected to a question bank yet: ask your instructor",
                        status=409)
@@ -188,6 +197,15 @@ def answer(problem_id: int) -> Any:
     return resp
 
 
+@blp.errorhandler(RateLimitExceeded)
+def _too_many(error: RateLimitExceeded) -> Response:
+    """A page, not JSON, for a student sending answers faster than the attempt limit."""
+    resp = _message("Too many answers at once",
+                    "Wait a minute, then go back and send your answer again.", 429)
+    resp.headers["Retry-After"] = "60"
+    return resp
+
+
 def _message(title: str, text: str, status: int) -> Response:
     resp = current_app.make_response((render_template("lti/message.html", title=title, text=text),
                                       status))
@@ -196,19 +214,27 @@ def _message(title: str, text: str, status: int) -> Response:
 
 
 def _picker(verified: Launch, user: User) -> str:
-    if verified.role != INSTRUCTOR:
+    course = course_for_launch(db.session, verified)
+    if course is not None:
+        enroll_for_launch(db.session, course, user, verified)
+    if verified.role != INSTRUCTOR or (course is not None and course_role(verified.roles) != INSTRUCTOR):
         raise PermissionDenied("only instructors can add quizsvc banks to a course")
     settings = verified.deep_linking
     ctx = PickerContext(platform_id=verified.platform.id, deployment_id=verified.deployment_id,
                         user_id=user.id, return_url=settings["deep_link_return_url"],
                         data=settings.get("data"),
-                        accept_multiple=bool(settings.get("accept_multiple", False)))
+                        accept_multiple=bool(settings.get("accept_multiple", False)),
+                        course_id=course.id if course is not None else None)
     accepts = settings.get("accept_types") or ["ltiResourceLink"]
     if "ltiResourceLink" not in accepts:
         raise LtiError("the platform does not accept LTI resource links here")
-    banks = db.session.scalars(select(Bank).where(Bank.owner_id == user.id).order_by(Bank.id)).all()
+    # This course's banks, then those of the other courses you teach (picked, they are copied here).
+    taught = access.course_ids(user, ("instructor",))
+    banks = db.session.scalars(select(Bank).where(Bank.course_id.in_(taught)).order_by(
+        Bank.course_id != (course.id if course is not None else 0), Bank.id)).all()
     token = issue_launch_token(db.session, user)
     return render_template("lti/picker.html", banks=banks, sizes={b.id: bank_size(b) for b in banks},
+                           course=course,
                            picker=picker_token(current_app.config["SECRET_KEY"], ctx),
                            action=tool_url("lti.deep_link"), user=user, token=token)
 
@@ -230,8 +256,11 @@ def deep_link() -> str:
     items = []
     for bank_id in ids:
         bank = db.session.get(Bank, bank_id)
-        if bank is None or (bank.owner_id != user.id and user.role != "admin"):
+        if bank is None or not access.teaches(db.session, user, bank.course_id):
             raise PermissionDenied(f"bank {bank_id} is not one of yours")
+        if ctx.course_id is not None and bank.course_id != ctx.course_id:
+            # A deep-linked bank belongs to the link's course: a bank of another course is copied.
+            bank = bank_service.copy_bank(db.session, user, bank, ctx.course_id)
         items.append(content_item(title=bank.title, url=tool_url("lti.launch"),
                                   ref=bank_ref(secret, platform.id, bank.id),
                                   score_maximum=float(bank_size(bank)), bank_id=bank.id,

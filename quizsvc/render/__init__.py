@@ -25,7 +25,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from quizsvc.render.math import to_mathml
 from quizsvc.render.sanitize import clean
 
-CACHE_SIZE = 4096  # distinct texts kept rendered; a page re-renders the same prompts
+CACHE_SIZE = 4096  # distinct texts kept rendered (~2.4k chars each with its HTML: ~10-20 MB at most)
 
 
 def _math(tex: str, display: bool) -> str:

@@ -16,6 +16,11 @@ _SYMBOLS = {"\\implies": "\\Longrightarrow", "\\impliedby": "\\Longleftarrow",
             "\\iff": "\\Longleftrightarrow"}
 _SYMBOL_RE = re.compile(r"(\\implies|\\impliedby|\\iff)(?![A-Za-z])")
 _TEXT_RE = re.compile(r"(\\text|\\textbf|\\textit|\\textrm)\s*\{")
+# latex2mathml puts a matrix's brackets beside the other terms of the formula, so they stretch
+# to the tallest term (k's brackets as tall as x's matrix in "x = ..., k = ..."): a group
+# around each matrix keeps its brackets to its own height (and a ^T on the whole matrix).
+_MATRIX_BEGIN = re.compile(r"\\begin\{([bBpvV]?matrix)\}")
+_MATRIX_END = re.compile(r"\\end\{([bBpvV]?matrix)\}")
 
 
 def _text_arg(arg: str) -> str:
@@ -47,6 +52,7 @@ def _closing_brace(tex: str, start: int) -> int:
 def prepare(tex: str) -> str:
     """Rewrite `tex` into what latex2mathml converts faithfully."""
     tex = _SYMBOL_RE.sub(lambda m: _SYMBOLS[m.group(1)], tex)
+    tex = _MATRIX_END.sub(lambda m: m.group(0) + "}", _MATRIX_BEGIN.sub(lambda m: "{" + m.group(0), tex))
     out, pos = [], 0
     for m in _TEXT_RE.finditer(tex):
         if m.start() < pos:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate, validates_schema, ValidationError
 
 from quizsvc.families.rng import SEED_MAX, SEED_MIN
+from quizsvc.schemas.common import PageArgs, PageMeta
 from quizsvc.schemas.problems import ProblemOut
 from quizsvc.store.models import SHOW_KEY
 
@@ -23,6 +24,12 @@ class ItemIn(Schema):
 
 
 class BankCreate(Schema):
+    course_id = fields.Integer(load_default=None, allow_none=True,
+                               validate=validate.Range(min=1, max=2**31 - 1), metadata={
+        "description": "The course it belongs to (one you teach). Default: the one course you "
+                       "teach (a first one is made for you if you teach none)."})
+    whole_course = fields.Boolean(load_default=False, metadata={
+        "description": "Assign it to every student of the course, now and later."})
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(load_default="", validate=validate.Length(max=10_000))
     items = fields.List(fields.Nested(ItemIn), required=True,
@@ -50,7 +57,9 @@ class ItemOut(Schema):
 
 class BankSummary(Schema):
     id = fields.Integer()
+    course_id = fields.Integer()
     owner_id = fields.Integer()
+    whole_course = fields.Boolean(metadata={"description": "Assigned to the whole course."})
     title = fields.String()
     description = fields.String()
     max_attempts = fields.Integer(allow_none=True)
@@ -68,14 +77,31 @@ class BankOut(BankSummary):
 
 class AssignIn(Schema):
     user_ids = fields.List(fields.Integer(validate=validate.Range(min=1, max=2**31 - 1)),
-                           load_default=list, validate=validate.Length(max=2000))
+                           load_default=list, validate=validate.Length(max=2000),
+                           metadata={"description": "Students of the bank's course."})
     emails = fields.List(fields.String(validate=validate.Length(max=320)), load_default=list,
                          validate=validate.Length(max=2000))
+    whole_course = fields.Boolean(load_default=False, metadata={
+        "description": "Every student of the course, now and later (their variants are issued "
+                       "when they open the bank)."})
 
     @validates_schema
     def _someone(self, data: dict, **_kwargs: object) -> None:
-        if not data["user_ids"] and not data["emails"]:
-            raise ValidationError("give user_ids or emails", "user_ids")
+        if not data["user_ids"] and not data["emails"] and not data["whole_course"]:
+            raise ValidationError("give user_ids, emails or whole_course: true", "user_ids")
+
+
+class CopyIn(Schema):
+    course_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1),
+                               metadata={"description": "A course you teach."})
+
+
+class BankListArgs(PageArgs):
+    course_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class BankPage(PageMeta):
+    items = fields.List(fields.Nested(BankSummary))
 
 
 class AssignOut(Schema):

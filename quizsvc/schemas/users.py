@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from quizsvc.schemas.common import PageArgs, PageMeta
 from quizsvc.store.models import ROLES
 
 
@@ -14,7 +15,13 @@ class UserCreate(Schema):
     sis_user_id = fields.String(load_default=None, allow_none=True,
                                 validate=validate.Length(max=100))
     token = fields.Boolean(load_default=False, metadata={
-        "description": "Also issue an API token, returned once in `token`."})
+        "description": "Also issue an API token, returned once in `token` (audited)."})
+    claim_code = fields.Boolean(load_default=False, metadata={
+        "description": "Also issue a one-time claim code, returned once in `claim_code`."})
+    course_id = fields.Integer(load_default=None, allow_none=True,
+                               validate=validate.Range(min=1, max=2**31 - 1), metadata={
+        "description": "Enrol the new student in this course (one you staff). Default: the "
+                       "one course you teach. Admins creating staff accounts may omit it."})
 
 
 class UserOut(Schema):
@@ -26,29 +33,64 @@ class UserOut(Schema):
     lti_issuer = fields.String(allow_none=True)
     lti_subject = fields.String(allow_none=True)
     active = fields.Boolean()
+    claimed = fields.Boolean(metadata={
+        "description": "false: provisioned by staff and not yet claimed by its owner."})
     created_at = fields.DateTime()
     token = fields.String(metadata={"description": "Shown once, when just issued."})
+    claim_code = fields.String(metadata={"description": "Shown once, when just issued."})
 
 
 class RosterArgs(Schema):
     tokens = fields.Boolean(load_default=False, metadata={
         "description": "Issue a token for each new student, returned once."})
+    claim_codes = fields.Boolean(load_default=False, metadata={
+        "description": "Issue a claim code for each new student, returned once."})
+    course_id = fields.Integer(load_default=None, allow_none=True,
+                               validate=validate.Range(min=1, max=2**31 - 1), metadata={
+        "description": "The course to enrol them in (default: the one course you teach)."})
 
 
 class RosterRowOut(Schema):
-    created = fields.Boolean()
+    created = fields.Boolean(metadata={"description": "A new account."})
+    enrolled = fields.Boolean(metadata={"description": "Newly enrolled in the course."})
     user = fields.Nested(UserOut)
     token = fields.String(allow_none=True)
+    claim_code = fields.String(allow_none=True)
 
 
 class RosterOut(Schema):
+    course_id = fields.Integer()
     created = fields.Integer()
     existing = fields.Integer()
     rows = fields.List(fields.Nested(RosterRowOut))
 
 
-class UserListArgs(Schema):
+class UserListArgs(PageArgs):
     role = fields.String(load_default=None, validate=validate.OneOf(ROLES))
+    course_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1),
+                               metadata={"description": "Only the members of this course."})
+
+
+class UserPage(PageMeta):
+    items = fields.List(fields.Nested(UserOut))
+
+
+class ClaimIn(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = fields.String(load_default="", validate=validate.Length(max=100),
+                         metadata={"description": "A name for the new token."})
+
+
+class ClaimOut(Schema):
+    user = fields.Nested(UserOut)
+    token = fields.String(metadata={"description": "Your own API token, shown once; every "
+                                                   "token someone else issued for you is revoked."})
+
+
+class ClaimCodeOut(Schema):
+    user_id = fields.Integer()
+    claim_code = fields.String(metadata={"description": "Shown once."})
+    expires_at = fields.DateTime()
 
 
 class TokenCreate(Schema):
@@ -60,6 +102,8 @@ class TokenInfo(Schema):
     user_id = fields.Integer()
     name = fields.String()
     hint = fields.String(metadata={"description": "The token's first characters."})
+    issued_by_id = fields.Integer(allow_none=True, metadata={
+        "description": "Who issued it, when not its owner."})
     created_at = fields.DateTime()
     revoked_at = fields.DateTime(allow_none=True)
 

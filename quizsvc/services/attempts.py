@@ -175,10 +175,11 @@ def attempt_view(attempt: Attempt, viewer: User) -> dict[str, Any]:
     if attempt.misconception:
         misconception = {"code": attempt.misconception, "title": "", "explanation": ""}
         try:
-            family = get_family(problem.family)
-            m = next(m for m in family.misconceptions if m.code == attempt.misconception)
-            misconception.update(title=m.title, explanation=m.explanation)
-        except (NotFoundError, StopIteration):
+            # Catalogued or layout mistake (a batch dimension included, ...): both have titles.
+            m = get_family(problem.family).find_misconception(attempt.misconception)
+            if m is not None:
+                misconception.update(title=m.title, explanation=m.explanation)
+        except NotFoundError:
             pass
     out: dict[str, Any] = {
         "id": attempt.id, "problem_id": attempt.problem_id, "user_id": attempt.user_id,

@@ -5,6 +5,11 @@ student gets their own variants, seeded by `variants.variant_seed` from the
 server secret; or, when the item lists fixed `seeds`, everyone gets exactly
 those problems. A student's problems are issued when they are assigned, with
 the bank's attempt policy copied onto each.
+
+A bank belongs to one course: its instructors manage it, its TAs read its
+results; it is assigned to chosen students of the course or to the whole
+course (every student, now and later). Students assigned later, by enrolment,
+get their variants when they first open the bank (`student_problems`).
 """
 
 from __future__ import annotations
@@ -12,14 +17,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from quizsvc.errors import NotFoundError, ParamError, QuizError, TooLargeError
+from quizsvc.services import access
 from quizsvc.services.errors import PermissionDenied
-from quizsvc.services.policy import STAFF, Policy
+from quizsvc.services.policy import Policy
 from quizsvc.services.practice import get_family, issue
 from quizsvc.services.variants import variant_seed
+from quizsvc.store.audit import log
+from quizsvc.store.courses import Course, Enrollment
 from quizsvc.store.models import Bank, BankAssignment, BankItem, Problem, User
 
 MAX_ITEMS = 200
@@ -69,24 +77,60 @@ def _check_items(items: list[ItemSpec]) -> None:
                             f"this one would give {size}", errors={"items": "too many problems"})
 
 
+def course_for_bank(session: Session, owner: User, course_id: int | None) -> Course:
+    """Return the course a new bank goes into: `course_id`, which `owner` must teach.
+
+    Without one: the one course `owner` teaches (made for them if none).
+    """
+    from quizsvc.services.courses import default_course
+
+    if course_id is None:
+        return default_course(session, owner)
+    course = access.get_course(session, owner, course_id, need="instructor")
+    if course.archived:
+        raise PermissionDenied("this course is archived: unarchive it to add banks")
+    return course
+
+
 def create_bank(session: Session, owner: User, title: str, items: list[ItemSpec],
-                policy: Policy, description: str = "") -> Bank:
-    """Create a bank owned by `owner` (an instructor or admin)."""
-    if owner.role not in STAFF:
-        raise PermissionDenied("only instructors can create banks")
+                policy: Policy, description: str = "", course: Course | None = None, *,
+                whole_course: bool = False) -> Bank:
+    """Create a bank in `course` (default: `course_for_bank`), owned by `owner`, its instructor."""
+    if course is None:
+        course = course_for_bank(session, owner, None)
+    elif not access.teaches(session, owner, course):
+        raise PermissionDenied("only the course's instructors can create its banks")
     title = (title or "").strip()
     if not title:
         raise ParamError("a bank needs a title", errors={"title": "empty"})
     _check_items(items)
-    bank = Bank(owner=owner, title=title[:200], description=description or "",
-                max_attempts=policy.max_attempts, show_key=policy.show_key)
+    bank = Bank(owner=owner, course_id=course.id, title=title[:200],
+                description=description or "", max_attempts=policy.max_attempts,
+                show_key=policy.show_key, whole_course=False)
     bank.items = [BankItem(position=i, family=it.family, level=it.level,
                            count=len(it.seeds) if it.seeds else it.count,
                            seeds=list(it.seeds) if it.seeds else None)
                   for i, it in enumerate(items)]
     session.add(bank)
     session.flush()
+    if whole_course:
+        assign_course(session, bank)
     return bank
+
+
+def copy_bank(session: Session, actor: User, bank: Bank, course_id: int) -> Bank:
+    """Copy `bank` (items and policy, no students) into another course `actor` teaches."""
+    if not access.teaches(session, actor, bank.course_id):
+        raise PermissionDenied("only the bank's course instructors can copy it")
+    course = course_for_bank(session, actor, course_id)
+    items = [ItemSpec(i.family, i.level, i.count, tuple(i.seeds) if i.seeds else None)
+             for i in bank.items]
+    copy = create_bank(session, actor, bank.title, items, Policy(bank.max_attempts, bank.show_key),
+                       bank.description, course)
+    log(session, actor, "bank.copy", "bank", copy.id, {"from_bank": bank.id,
+                                                       "from_course": bank.course_id},
+        course_id=course.id)
+    return copy
 
 
 def is_assigned(session: Session, bank: Bank, user: User) -> bool:
@@ -94,37 +138,57 @@ def is_assigned(session: Session, bank: Bank, user: User) -> bool:
         BankAssignment.bank_id == bank.id, BankAssignment.user_id == user.id)) is not None
 
 
-def can_manage(user: User, bank: Bank) -> bool:
-    """May `user` change, assign and read the results of `bank`?"""
-    return user.role == "admin" or (user.role == "instructor" and bank.owner_id == user.id)
+def can_manage(session: Session, user: User, bank: Bank) -> bool:
+    """May `user` change, assign, copy and export `bank` (an instructor of its course)?"""
+    return access.bank_visible(session, user, bank) == "manage"
 
 
-def get_bank(session: Session, user: User, bank_id: int, *, manage: bool = False) -> Bank:
-    """Return a bank `user` may see (its owner, an admin, or an assigned student).
+def sees_keys(session: Session, user: User, bank: Bank) -> bool:
+    """Does `user` see `bank` as staff (seeds, keys, results): its course's staff, admins?"""
+    return access.bank_visible(session, user, bank) in ("manage", "staff")
 
-    With `manage`, only its owner or an admin.
+
+def get_bank(session: Session, user: User, bank_id: int, *, manage: bool = False,
+             staff: bool = False) -> Bank:
+    """Return a bank `user` may see: staff of its course, an admin, or an assigned student.
+
+    With `staff`, only its course's staff (TAs too); with `manage`, its
+    instructors. A bank `user` cannot see at all is a 404.
     """
     bank = session.get(Bank, bank_id)
-    if bank is None:
+    seen = None if bank is None else access.bank_visible(session, user, bank)
+    if bank is None or seen is None:
         raise NotFoundError(f"no bank with id {bank_id}")
-    if can_manage(user, bank):
-        return bank
-    if manage:
-        raise PermissionDenied("only the bank's owner (or an admin) can do this")
-    if not is_assigned(session, bank, user):
-        raise PermissionDenied("this bank is not assigned to you")
+    if manage and seen != "manage":
+        raise PermissionDenied("only the instructors of the bank's course can do this")
+    if staff and seen not in ("manage", "staff"):
+        raise PermissionDenied("only the staff of the bank's course can see this")
     return bank
 
 
-def list_banks(session: Session, user: User) -> list[Bank]:
-    """Return the banks `user` owns (instructor), all banks (admin), or their assigned banks."""
-    query = select(Bank).order_by(Bank.id)
-    if user.role == "instructor":
-        query = query.where(Bank.owner_id == user.id)
-    elif user.role == "student":
-        query = query.join(BankAssignment, BankAssignment.bank_id == Bank.id) \
-            .where(BankAssignment.user_id == user.id)
-    return list(session.scalars(query))
+def visible_banks(user: User, course_id: int | None = None):  # noqa: ANN201 - a Select
+    """A query of the banks `user` may see, optionally of one course."""
+    query = select(Bank)
+    if not access.is_admin(user):
+        staffed = Bank.course_id.in_(access.course_ids(user))
+        assigned = Bank.id.in_(
+            select(BankAssignment.bank_id).join(Bank, Bank.id == BankAssignment.bank_id)
+            .join(Enrollment, (Enrollment.course_id == Bank.course_id)
+                  & (Enrollment.user_id == BankAssignment.user_id))
+            .where(BankAssignment.user_id == user.id, Enrollment.role == "student"))
+        query = query.where(staffed | assigned)
+    if course_id is not None:
+        query = query.where(Bank.course_id == course_id)
+    return query
+
+
+def list_banks(session: Session, user: User, *, course_id: int | None = None, page: int = 1,
+               page_size: int = 50) -> tuple[list[Bank], int]:
+    """Return one page of the banks `user` may see (by id) and their count."""
+    query = visible_banks(user, course_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Bank.id).limit(page_size).offset((page - 1) * page_size))
+    return list(rows), total
 
 
 def item_seeds(bank: Bank, item: BankItem, user_id: int, secret: str | bytes) -> list[int]:
@@ -173,23 +237,52 @@ def assign(session: Session, bank: Bank, users: Iterable[User],
     return new, already
 
 
-def resolve_users(session: Session, ids: list[int], emails: list[str]) -> list[User]:
-    """Return the users named by id or email; ParamError listing any unknown."""
+def assign_course(session: Session, bank: Bank) -> list[int]:
+    """Give `bank` to its whole course: every student now, and each one enrolled later.
+
+    Only the assignments are written; each student's variants are issued when
+    they open the bank, so a large course costs one row per student here.
+    Return the ids of the students newly assigned.
+    """
+    bank.whole_course = True
+    have = set(session.scalars(select(BankAssignment.user_id)
+                               .where(BankAssignment.bank_id == bank.id)))
+    new = [uid for uid in session.scalars(select(Enrollment.user_id).where(
+        Enrollment.course_id == bank.course_id, Enrollment.role == "student")
+        .order_by(Enrollment.user_id)) if uid not in have]
+    session.add_all(BankAssignment(bank_id=bank.id, user_id=uid) for uid in new)
+    session.flush()
+    return new
+
+
+def resolve_users(session: Session, ids: list[int], emails: list[str],
+                  course_id: int | None = None) -> list[User]:
+    """Return the users named by id or email (students of `course_id` only, when given).
+
+    ParamError lists any name that is not one: an account outside the course is
+    reported exactly like one that does not exist.
+    """
     if len(ids) + len(emails) > MAX_ASSIGN:
         raise ParamError(f"assign at most {MAX_ASSIGN} users at a time")
     found: dict[int, User] = {}
     missing: list[str] = []
+    base = select(User)
+    if course_id is not None:
+        base = base.where(User.id.in_(select(Enrollment.user_id).where(
+            Enrollment.course_id == course_id, Enrollment.role == "student")))
     if ids:
-        rows = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))}
+        rows = {u.id: u for u in session.scalars(base.where(User.id.in_(ids)))}
         missing += [str(i) for i in ids if i not in rows]
         found.update(rows)
     if emails:
         wanted = [e.strip().lower() for e in emails]
-        rows = {u.email: u for u in session.scalars(select(User).where(User.email.in_(wanted)))}
+        rows = {u.email: u for u in session.scalars(base.where(User.email.in_(wanted)))}
         missing += [e for e in wanted if e not in rows]
         found.update({u.id: u for u in rows.values()})
     if missing:
-        raise ParamError(f"unknown users: {', '.join(missing)}", errors={"users": missing})
+        where = " (not students of this course)" if course_id is not None else ""
+        raise ParamError(f"unknown users{where}: {', '.join(missing)}",
+                         errors={"users": missing})
     return list(found.values())
 
 
@@ -204,3 +297,15 @@ def problems_of(session: Session, bank: Bank, user: User) -> list[Problem]:
     return list(session.scalars(
         select(Problem).where(Problem.bank_id == bank.id, Problem.owner_id == user.id)
         .order_by(Problem.item_index, Problem.variant)))
+
+
+def student_problems(session: Session, bank: Bank, user: User,
+                     secret: str | bytes) -> list[Problem]:
+    """Return an assigned student's problems of `bank`, issuing any not issued yet."""
+    have = problems_of(session, bank, user)
+    size = sum(item.count for item in bank.items)
+    if len(have) >= size:
+        return have
+    ensure_problems(session, bank, user, secret)
+    session.flush()
+    return problems_of(session, bank, user)

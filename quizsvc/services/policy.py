@@ -8,7 +8,8 @@
 - ``after_correct_or_last_attempt``: whichever comes first;
 - ``always``: from the start (worked examples).
 
-Instructors and admins always see keys of the problems they may read.
+Instructors and admins always see keys of the problems they may read, and so
+do a course's TAs for the problems of its banks.
 """
 
 from __future__ import annotations
@@ -48,6 +49,14 @@ def key_visible(problem: Problem, viewer: User) -> bool:
     """May `viewer` (who may read `problem`) see its key and worked solution now?"""
     if viewer.role in STAFF:
         return True
+    if viewer.id != problem.owner_id:
+        # Someone else's problem: a TA of its bank's course; nobody else ever sees its key.
+        from sqlalchemy.orm import object_session
+
+        from quizsvc.services.access import staffs_problem
+
+        session = object_session(problem)
+        return session is not None and staffs_problem(session, viewer, problem)
     solved = problem.solved_at is not None
     used_up = attempts_left(problem) == 0
     return {

@@ -12,7 +12,6 @@ from quizsvc.errors import NotFoundError, ParamError
 from quizsvc.families.rng import SEED_MAX
 from quizsvc.families.problem import Problem as Generated
 from quizsvc.render import render_markdown
-from quizsvc.services.errors import PermissionDenied
 from quizsvc.services.policy import Policy, attempts_left, key_visible
 from quizsvc.store.models import Problem, User
 
@@ -61,21 +60,16 @@ def create_practice_problem(session: Session, owner: User, family: str, level: s
     return issue(session, owner, family, level, seed, policy)
 
 
-def can_read(user: User, problem: Problem) -> bool:
-    """May `user` read `problem`: its owner, the owner of its bank, or an admin."""
-    if user.role == "admin" or problem.owner_id == user.id:
-        return True
-    return (user.role == "instructor" and problem.bank is not None
-            and problem.bank.owner_id == user.id)
-
-
 def get_problem(session: Session, user: User, problem_id: int) -> Problem:
-    """Return a problem `user` may read, or raise 404/403."""
+    """Return a problem `user` may read (its owner, staff of its bank's course, an admin).
+
+    Any other problem is a 404, as if it did not exist.
+    """
+    from quizsvc.services.access import can_read_problem
+
     problem = session.get(Problem, problem_id)
-    if problem is None:
+    if problem is None or not can_read_problem(session, user, problem):
         raise NotFoundError(f"no problem with id {problem_id}")
-    if not can_read(user, problem):
-        raise PermissionDenied("this problem was issued to someone else")
     return problem
 
 

@@ -24,23 +24,35 @@ Pass = Literal["forward", "grad_weight", "grad_input"]
 PASSES: tuple[str, ...] = ("forward", "grad_weight", "grad_input")
 
 
+def tap_reach(n: int, kernel: int, stride: int, padding: int,
+              dilation: int) -> tuple[list[int], list[int]]:
+    """Return, along one dimension of length `n`, the products each tap sends and the gaps.
+
+    Tap t of window j lands on input position ``j*s + t*d - p``; the first list counts, for
+    each tap t, the windows whose tap t lands on a real position (0 <= i < n); the second
+    lists the input positions no (window, tap) pair lands on.
+    """
+    out = conv_out_size(n, kernel, stride, padding, dilation)
+    per_tap, reached = [], set()
+    for t in range(kernel):
+        offset = t * dilation - padding
+        # Windows j with 0 <= j*s + offset < n.
+        lo = max(0, -(offset // stride) if offset < 0 else 0)
+        hi = min(out - 1, (n - 1 - offset) // stride) if n - 1 - offset >= 0 else -1
+        per_tap.append(max(0, hi - lo + 1))
+        if hi >= lo:
+            reached.update(range(lo * stride + offset, hi * stride + offset + 1, stride))
+    return per_tap, [i for i in range(n) if i not in reached]
+
+
 def input_reach(n: int, kernel: int, stride: int, padding: int, dilation: int) -> tuple[int, int]:
     """Return ``(products, reached)`` along one dimension of length `n`.
 
     `products` counts the (window, tap) pairs that land on a real input position;
     `reached` counts the input positions at least one of them lands on.
     """
-    out = conv_out_size(n, kernel, stride, padding, dilation)
-    products, reached = 0, set()
-    for t in range(kernel):
-        offset = t * dilation - padding
-        # Windows j with 0 <= j*s + offset < n.
-        lo = max(0, -(offset // stride) if offset < 0 else 0)
-        hi = min(out - 1, (n - 1 - offset) // stride) if n - 1 - offset >= 0 else -1
-        if hi >= lo:
-            products += hi - lo + 1
-            reached.update(range(lo * stride + offset, hi * stride + offset + 1, stride))
-    return products, len(reached)
+    per_tap, gaps = tap_reach(n, kernel, stride, padding, dilation)
+    return sum(per_tap), n - len(gaps)
 
 
 def conv_ops(pass_: str, in_channels: int, out_channels: int, in_size: Sequence[int],

@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from quizsvc.store.base import Base
+from quizsvc.store.models import User
 from quizsvc.store.types import JSONType, UTCDateTime, utcnow
 
 
@@ -30,9 +31,28 @@ class AuditEvent(Base):
     target_id: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     address: Mapped[str | None] = mapped_column(String(64))  # the client's, for API actions
+    # The course the action is about, if any: its staff read the row (GET /api/v1/audit).
+    course_id: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         Index("ix_audit_log_target", "target_type", "target_id"),
         Index("ix_audit_log_actor_id_id", "actor_id", "id"),
         Index("ix_audit_log_action_id", "action", "id"),
+        Index("ix_audit_log_course_id_id", "course_id", "id"),
     )
+
+
+def log(session: Session, actor: User | None, action: str, target_type: str,
+        target_id: int | None, details: dict[str, Any] | None = None, *,
+        course_id: int | None = None) -> AuditEvent:
+    """Add an audit row for what `actor` (None: the system) does in this transaction.
+
+    For the services, which know no request: `quizsvc.audit` adds the client's
+    address to rows flushed during a request.
+    """
+    row = AuditEvent(at=utcnow(), actor_id=actor.id if actor else None,
+                     actor_role=actor.role if actor else None, action=action,
+                     target_type=target_type, target_id=target_id, details=details or {},
+                     course_id=course_id)
+    session.add(row)
+    return row

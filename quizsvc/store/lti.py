@@ -94,6 +94,9 @@ class LtiResourceLink(Base):
     resource_link_id: Mapped[str] = mapped_column(String(255))
     context_id: Mapped[str | None] = mapped_column(String(255), default=None)
     context_title: Mapped[str | None] = mapped_column(String(500), default=None)
+    # The course of its LTI context (quizsvc/lti/provision.py); its bank belongs to that course.
+    course_id: Mapped[int | None] = mapped_column(
+        ForeignKey("courses.id", ondelete="SET NULL"), default=None, index=True)
     title: Mapped[str | None] = mapped_column(String(500), default=None)
     bank_id: Mapped[int | None] = mapped_column(
         ForeignKey("banks.id", ondelete="SET NULL"), default=None)

@@ -30,13 +30,21 @@ from flask import Flask, current_app, request
 from flask_limiter import Limiter, RateLimitExceeded
 
 EXEMPT_PREFIXES = ("/healthz", "/readyz", "/api/v1/openapi.json", "/api/v1/docs")
-ATTEMPT_ENDPOINTS = ("problems.create_attempt",)
+# Also the codes a script could guess: join codes and account claim codes.
+ATTEMPT_ENDPOINTS = ("problems.create_attempt", "courses.join_course", "users.claim", "lti.answer")
+# Forms that carry an API token in a field instead of the Authorization header (the LTI
+# landing's answers, inside an LMS iframe): they count against that token too.
+FORM_TOKEN_PATHS = ("/lti/problems/",)
+FORM_TOKEN_FIELD = "launch_token"
 
 
 def rate_key() -> str:
     """Return who a request counts against: its token's hash, else its address."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" and request.method == "POST" \
+            and request.path.startswith(FORM_TOKEN_PATHS):
+        scheme, token = "bearer", request.form.get(FORM_TOKEN_FIELD, "")
     if scheme.lower() == "bearer" and token.strip():
         return "token:" + hashlib.sha256(token.strip().encode()).hexdigest()[:32]
     return "addr:" + (request.remote_addr or "unknown")

@@ -73,7 +73,7 @@ def test_parsed_numbers_are_exact():
     ("number", "1" * 70, "at most 64"),
     ("integer", "1,5", "not a number"),
     ("vector", "[2, -1, 3", "expected a vector"),
-    ("vector", "[1; 2; 3]", "expected a vector"),
+    ("vector", "[1 2; 3 4]", "expected a vector"),
     ("vector", [1, [2]], "nested"),
     ("vector", "[]", "empty"),
     ("vector", "2 - 1", "not a number"),

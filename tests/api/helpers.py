@@ -37,3 +37,27 @@ def answer(client, account, problem_id: int, value: Any, **headers: str):  # noq
     """Submit an answer; return the response."""
     return client.post(f"/api/v1/problems/{problem_id}/attempts", json={"answer": value},
                        headers={**account.headers, **headers})
+
+
+def course_of(client, instructor) -> int:  # noqa: ANN001
+    """Return the id of `instructor`'s first course, creating one if they teach none."""
+    r = client.get("/api/v1/courses", headers=instructor.headers)
+    assert r.status_code == 200, r.json
+    taught = [c["id"] for c in r.json["items"] if c["your_role"] == "instructor"]
+    if taught:
+        return taught[0]
+    r = client.post("/api/v1/courses", json={"title": "Deep learning", "term": "Fall"},
+                    headers=instructor.headers)
+    assert r.status_code == 201, r.json
+    return r.json["id"]
+
+
+def enroll(client, instructor, *students, course_id: int | None = None,  # noqa: ANN001
+           role: str = "student") -> int:
+    """Enrol `students` (accounts) by email in a course of `instructor`; return its id."""
+    course_id = course_id or course_of(client, instructor)
+    for s in students:
+        r = client.post(f"/api/v1/courses/{course_id}/enrollments",
+                        json={"email": s.email, "role": role}, headers=instructor.headers)
+        assert r.status_code == 201, r.json
+    return course_id

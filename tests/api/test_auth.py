@@ -44,13 +44,18 @@ def test_deactivated_user_is_refused(client, db, student):
 
 
 @pytest.mark.parametrize("method, path", [
-    ("POST", "/api/v1/check"), ("GET", "/api/v1/users"), ("POST", "/api/v1/users"),
-    ("POST", "/api/v1/users/roster"),
+    ("POST", "/api/v1/check"), ("POST", "/api/v1/users"), ("POST", "/api/v1/users/roster"),
+    ("POST", "/api/v1/courses"),
 ])
 def test_student_refused_instructor_routes(client, student, method, path):
     r = client.open(path, method=method, json={}, headers=student.headers)
     assert r.status_code == 403
     assert "instructor" in r.json["message"]
+
+
+def test_a_student_lists_only_themselves(client, student, other_student):
+    r = client.get("/api/v1/users", headers=student.headers)
+    assert r.status_code == 200 and [u["id"] for u in r.json["items"]] == [student.id]
 
 
 @pytest.mark.parametrize("path", ["/api/v1/families", "/api/v1/me", "/api/v1/me/attempts",

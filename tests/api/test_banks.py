@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from quizsvc.services.variants import variant_seed
 from quizsvc.store.models import Problem
-from tests.api.helpers import answer, wrong_answer
+from tests.api.helpers import answer, enroll, wrong_answer
 from tests.conftest import SECRET
 
 FAMILY = "conv_output_shape"
@@ -22,7 +22,11 @@ def make_bank(client, owner, **overrides) -> dict:
     return r.json
 
 
-def assign(client, owner, bank_id: int, *accounts, **extra):
+def assign(client, owner, bank_id: int, *accounts, enrol: bool = True, **extra):
+    """Assign `accounts` (enrolled in the bank's course first, by `owner`, unless `enrol` is off)."""
+    if enrol:
+        course_id = client.get(f"/api/v1/banks/{bank_id}", headers=owner.headers).json["course_id"]
+        enroll(client, owner, *accounts, course_id=course_id)
     return client.post(f"/api/v1/banks/{bank_id}/assign",
                        json={"user_ids": [a.id for a in accounts], **extra}, headers=owner.headers)
 
@@ -64,7 +68,7 @@ def test_students_cannot_create_banks(client, student):
 def test_list_banks_by_role(client, instructor, other_instructor, admin, student):
     mine = make_bank(client, instructor)
     theirs = make_bank(client, other_instructor, title="Other")
-    ids = lambda who: [b["id"] for b in client.get("/api/v1/banks", headers=who.headers).json]
+    ids = lambda who: [b["id"] for b in client.get("/api/v1/banks", headers=who.headers).json["items"]]
     assert ids(instructor) == [mine["id"]]
     assert ids(other_instructor) == [theirs["id"]]
     assert ids(admin) == [mine["id"], theirs["id"]]
@@ -92,8 +96,9 @@ def test_assign_issues_private_stable_variants(client, db, instructor, student, 
     assert seeds_of(db, bank["id"], student.id) == mine
 
 
-def test_assign_by_email_and_unknown_users(client, instructor, student):
+def test_assign_by_email_and_unknown_users(client, instructor, student, other_student):
     bank = make_bank(client, instructor)
+    enroll(client, instructor, student, course_id=bank["course_id"])
     r = client.post(f"/api/v1/banks/{bank['id']}/assign",
                     json={"emails": [student.email.upper()]}, headers=instructor.headers)
     assert r.status_code == 200 and r.json["assigned"] == [student.id]
@@ -102,25 +107,31 @@ def test_assign_by_email_and_unknown_users(client, instructor, student):
     assert r.status_code == 422 and "ghost@example.edu" in r.json["message"]
     r = client.post(f"/api/v1/banks/{bank['id']}/assign", json={}, headers=instructor.headers)
     assert r.status_code == 422
+    # Someone outside the course is reported exactly like someone who does not exist.
+    r = client.post(f"/api/v1/banks/{bank['id']}/assign",
+                    json={"user_ids": [other_student.id]}, headers=instructor.headers)
+    assert r.status_code == 422 and str(other_student.id) in r.json["message"]
 
 
-def test_only_the_owner_assigns_and_reads_results(client, instructor, other_instructor, student,
-                                                  admin):
+def test_only_the_course_instructors_assign_and_staff_read_results(client, instructor,
+                                                                   other_instructor, student, admin):
     bank = make_bank(client, instructor)
-    for who, status in ((other_instructor, 403), (student, 403), (admin, 200)):
-        assert assign(client, who, bank["id"], student).status_code == status
+    enroll(client, instructor, student, course_id=bank["course_id"])
+    # Another course's instructor and an unassigned student cannot see the bank at all.
+    for who, status in ((other_instructor, 404), (student, 404), (admin, 200)):
+        assert assign(client, who, bank["id"], student, enrol=False).status_code == status
     for path in ("results", "analytics"):
         url = f"/api/v1/banks/{bank['id']}/{path}"
-        assert client.get(url, headers=other_instructor.headers).status_code == 403
-        assert client.get(url, headers=student.headers).status_code == 403
+        assert client.get(url, headers=other_instructor.headers).status_code == 404
+        assert client.get(url, headers=student.headers).status_code == 403  # assigned, not staff
         assert client.get(url, headers=admin.headers).status_code == 200
-    assert client.get(f"/api/v1/banks/{bank['id']}", headers=other_instructor.headers).status_code == 403
+    assert client.get(f"/api/v1/banks/{bank['id']}", headers=other_instructor.headers).status_code == 404
     assert client.get("/api/v1/banks/999999999", headers=instructor.headers).status_code == 404
 
 
 def test_student_sees_own_problems_without_keys(client, instructor, student, other_student):
     bank = make_bank(client, instructor)
-    assert client.get(f"/api/v1/banks/{bank['id']}", headers=student.headers).status_code == 403
+    assert client.get(f"/api/v1/banks/{bank['id']}", headers=student.headers).status_code == 404
     assign(client, instructor, bank["id"], student)
     shown = client.get(f"/api/v1/banks/{bank['id']}", headers=student.headers).json
     assert len(shown["problems"]) == 4
@@ -129,7 +140,7 @@ def test_student_sees_own_problems_without_keys(client, instructor, student, oth
         assert not {"answer", "solution", "seed", "params"} & set(p)
         assert p["policy"] == {"max_attempts": 2, "show_key": "after_last_attempt"}
     pid = shown["problems"][0]["id"]
-    assert client.get(f"/api/v1/problems/{pid}", headers=other_student.headers).status_code == 403
+    assert client.get(f"/api/v1/problems/{pid}", headers=other_student.headers).status_code == 404
     owner_view = client.get(f"/api/v1/problems/{pid}", headers=instructor.headers).json
     assert owner_view["key_visible"] is True and owner_view["answer"]
 

@@ -53,7 +53,7 @@ def test_preview_reports_ragged_rows_and_unknown_fields(client, student):
 
 def test_preview_of_someone_elses_problem_is_refused(client, student, other_student):
     p = new_problem(client, student, "conv_output_shape", seed=3)
-    assert preview(client, other_student, p["id"], "1, 2, 3").status_code == 403
+    assert preview(client, other_student, p["id"], "1, 2, 3").status_code == 404  # not theirs: as if it did not exist
     assert client.post(f"/api/v1/problems/{p['id']}/preview",
                        json={"answer": "1"}).status_code == 401
 

@@ -131,17 +131,18 @@ def test_idempotency_keys_are_per_user(client, db, student, other_student):
 
 
 def test_student_cannot_read_or_answer_another_students_problem(client, student, other_student):
+    """Someone else's problem does not exist for them (404, as for a missing one)."""
     p = new_problem(client, student, FAMILY, seed=SEED)
-    assert client.get(f"/api/v1/problems/{p['id']}", headers=other_student.headers).status_code == 403
+    assert client.get(f"/api/v1/problems/{p['id']}", headers=other_student.headers).status_code == 404
     r = answer(client, other_student, p["id"], "1,2,3")
-    assert r.status_code == 403
+    assert r.status_code == 404
     assert client.get(f"/api/v1/problems/{p['id']}/attempts",
-                      headers=other_student.headers).status_code == 403
+                      headers=other_student.headers).status_code == 404
 
 
 def test_instructor_cannot_read_a_students_practice_problem(client, student, instructor, admin):
     p = new_problem(client, student, FAMILY, seed=SEED)
-    assert client.get(f"/api/v1/problems/{p['id']}", headers=instructor.headers).status_code == 403
+    assert client.get(f"/api/v1/problems/{p['id']}", headers=instructor.headers).status_code == 404
     shown = client.get(f"/api/v1/problems/{p['id']}", headers=admin.headers).json
     assert shown["answer"] == key_of(FAMILY, SEED) and shown["params"]
 

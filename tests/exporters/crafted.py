@@ -107,3 +107,14 @@ MISCONCEPTIONS = (
     Misconception("crashes", "Crashes", "Its buggy solver fails on these parameters.",
                   _bug(lambda c, k, key: {"n": 1 // 0})),
 )
+
+
+def figures(params: dict[str, Any]) -> list:
+    """A figure drawn from the parameters, its name and text hard to carry too."""
+    from quizsvc.families.problem import Figure
+
+    k = params["k"]
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60" viewBox="0 0 120 60">'
+           f'<rect x="0" y="0" width="{20 * k}" height="60" fill="#ff0000"/>'
+           '<text x="4" y="30">k &lt; 6 &amp; ]]&gt;</text></svg>')
+    return [Figure(f"bars k={k}.svg", svg, f"{k} red bars <& \"quoted\">")]

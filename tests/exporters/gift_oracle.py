@@ -1,6 +1,8 @@
 """A test oracle: a small GIFT reader following Moodle's importer, and Moodle's grading.
 
-Questions are blocks separated by blank lines; ``//`` lines are comments;
+Questions are blocks separated by blank lines; ``//`` lines are comments, in
+which (as Moodle 4's importer does) ``[id:...]`` gives the question's idnumber
+and each ``[tag:...]`` a tag;
 ``\\\\`` is a backslash and ``\\:``, ``\\#``, ``\\=``, ``\\{``, ``\\}``, ``\\~`` are
 literal characters; the answers are between the first ``{`` and the first
 ``}``; ``####`` starts the general feedback; ``#`` starts an answer's feedback;
@@ -60,6 +62,8 @@ class Question:
     general: str
     answers: list[Answer] = field(default_factory=list)
     single: bool = True
+    idnumber: str = ""
+    tags: list[str] = field(default_factory=list)
 
 
 def _weight(answer: str) -> tuple[float | None, str]:
@@ -80,6 +84,9 @@ def parse(data: bytes) -> list[Question]:
     category = ""
     out = []
     for block in blocks:
+        comments = " ".join(ln for ln in block.split("\n") if ln.strip().startswith("//"))
+        ids = re.findall(r"\[id:([^\]]*)\]", comments)
+        tags = re.findall(r"\[tag:([^\]]*)\]", comments)
         lines = [" " if ln.strip().startswith("//") else ln for ln in block.split("\n")]
         text = "\n".join(lines).strip()
         if not text:
@@ -101,7 +108,8 @@ def parse(data: bytes) -> list[Question]:
             cut = answers.rindex("####")
             answers, general = answers[:cut].strip(), answers[cut + 4:]
         fmt, qtext = _formatted(qtext)
-        q = Question("", name, category, fmt, qtext, _formatted(general)[1])
+        q = Question("", name, category, fmt, qtext, _formatted(general)[1],
+                     idnumber=ids[0].strip() if ids else "", tags=[t.strip() for t in tags])
         if answers.startswith("#"):
             q.qtype = "numerical"
             body = answers[1:]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,9 @@ from quizsvc import families
 from quizsvc.families.problem import Problem
 
 REPO = Path(__file__).resolve().parents[2]
-QTI_DTD = REPO.parent / "shared" / "schemas" / "qti12" / "ims_qtiasiv1p2p1.dtd"
+_DTD = Path("shared") / "schemas" / "qti12" / "ims_qtiasiv1p2p1.dtd"
+# ../shared beside the repository (a worktree sits one level deeper: ../../shared).
+QTI_DTD = next((p / _DTD for p in REPO.parents if (p / _DTD).exists()), REPO.parent / _DTD)
 
 
 def available_families() -> list[str]:

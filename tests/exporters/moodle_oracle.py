@@ -1,16 +1,23 @@
 """A test oracle: read Moodle XML as Moodle's importer does, and grade responses as Moodle would.
 
-Written from Moodle's own rules, not from our exporter: numerical answers are
-tried in order and the first within tolerance gives its fraction; a cloze
-question is parsed with the regular expressions of ``qtype_multianswer``
-(sub-question texts are entity-decoded, ``\\}`` and ``\\#`` unescaped) and
-graded as the weighted mean of its sub-questions.
+Written from Moodle's own rules, not from our exporter: the XML is read as
+Moodle's reader does, which drops every chunk of character data that is only
+whitespace (an expat parser splits text at each entity reference, so the space
+in ``&lt;/b&gt; &lt;i&gt;`` is such a chunk; a CDATA section is one chunk);
+numerical answers are tried in order and the first within tolerance gives its
+fraction; a cloze question is parsed with the regular expressions of
+``qtype_multianswer`` (sub-question texts are entity-decoded, ``\\}`` and
+``\\#`` unescaped), weighs the sum of its boxes' weights whatever its
+``defaultgrade`` says, and is graded as the weighted mean of its sub-questions.
+Embedded files (``<file>``) are kept per question text.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import re
+import xml.parsers.expat
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +59,13 @@ class Question:
     answers: list[Answer] = field(default_factory=list)
     single: bool = True
     subs: list[tuple[int, str, list[Answer]]] = field(default_factory=list)  # cloze: weight, type
+    defaultgrade: float = 1.0
+    files: dict[str, bytes] = field(default_factory=dict)   # question text's embedded files
+
+    @property
+    def mark(self) -> float:
+        """The question's mark in a Moodle quiz: a cloze weighs the sum of its boxes."""
+        return float(sum(w for w, _, _ in self.subs)) if self.qtype == "cloze" else self.defaultgrade
 
 
 def _fraction(text: str) -> float:
@@ -94,9 +108,21 @@ def _cloze(text: str) -> list[tuple[int, str, list[Answer]]]:
         text = text[:m.start()] + f"{{#{len(subs)}}}" + text[m.end():]
 
 
+def read_like_moodle(data: bytes) -> etree._Element:
+    """Return the XML tree as Moodle's reader sees it: whitespace-only text chunks dropped."""
+    builder = etree.TreeBuilder()
+    parser = xml.parsers.expat.ParserCreate()
+    parser.buffer_text = False  # one call per chunk, as PHP's expat handler gets them
+    parser.StartElementHandler = builder.start
+    parser.EndElementHandler = builder.end
+    parser.CharacterDataHandler = lambda chunk: builder.data(chunk) if chunk.strip() else None
+    parser.Parse(data, True)
+    return builder.close()
+
+
 def parse(data: bytes) -> list[Question]:
     """Return the questions of a Moodle XML file (categories applied, cloze parsed)."""
-    root = etree.fromstring(data)
+    root = read_like_moodle(data)
     assert root.tag == "quiz"
     category = ""
     out = []
@@ -108,7 +134,10 @@ def parse(data: bytes) -> list[Question]:
         question = Question(
             qtype=qtype, name=q.findtext("name/text"), idnumber=q.findtext("idnumber") or "",
             tags=[t.text for t in q.findall("tags/tag/text")], category=category,
-            text=q.findtext("questiontext/text"), general=q.findtext("generalfeedback/text") or "")
+            text=q.findtext("questiontext/text"), general=q.findtext("generalfeedback/text") or "",
+            defaultgrade=float(q.findtext("defaultgrade") or 1),
+            files={f.get("name"): base64.b64decode(f.text or "") for f in q.findall("questiontext/file")
+                   if f.get("encoding") == "base64"})
         for a in q.findall("answer"):
             question.answers.append(Answer(_fraction(a.get("fraction")), a.findtext("text"),
                                            a.findtext("feedback/text") or "",

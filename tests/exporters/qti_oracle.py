@@ -53,6 +53,16 @@ class Package:
     files: dict[str, bytes]
     assessment: etree._Element                       # namespace-stripped
     groups: list[tuple[str, int, list[Item]]]        # section title, selection_number, items
+    settings: dict[str, str] = field(default_factory=dict)  # assessment_meta.xml, as Canvas reads it
+    web_files: list[str] = field(default_factory=list)      # the manifest's webcontent files
+
+    @property
+    def max_attempts(self) -> str:
+        """The assessment's cc_maxattempts (Canvas reads it as well as allowed_attempts)."""
+        for f in self.assessment.findall("assessment/qtimetadata/qtimetadatafield"):
+            if f.findtext("fieldlabel") == "cc_maxattempts":
+                return f.findtext("fieldentry")
+        return ""
 
 
 def read(data: bytes) -> Package:
@@ -68,7 +78,14 @@ def read(data: bytes) -> Package:
     for section in root.find("assessment/section").findall("section"):
         number = int(section.findtext("selection_ordering/selection/selection_number"))
         groups.append((section.get("title"), number, [_item(i) for i in section.findall("item")]))
-    return Package(files, root, groups)
+    settings = {}
+    for r in manifest.iter("resource"):
+        if r.get("type", "").startswith("associatedcontent") and r.get("href", "").endswith("assessment_meta.xml"):
+            meta = strip_namespaces(etree.fromstring(files[r.get("href")]))
+            settings = {el.tag: (el.text or "") for el in meta if len(el) == 0}
+    web = [f.get("href") for r in manifest.iter("resource") if r.get("type") == "webcontent"
+           for f in r.iter("file")]
+    return Package(files, root, groups, settings, web)
 
 
 def _item(el: etree._Element) -> Item:

@@ -10,7 +10,7 @@ import pytest
 from quizsvc import families
 from quizsvc.exporters import jsonbank
 from quizsvc.services.variants import variant_seed
-from tests.api.helpers import answer, key_of, wrong_answer
+from tests.api.helpers import answer, enroll, key_of, wrong_answer
 from tests.conftest import SECRET
 from tests.exporters import gift_oracle, moodle_oracle, qti_oracle
 from tests.exporters.helpers import qti_dtd
@@ -43,6 +43,11 @@ def test_bank_export_pool_groups_and_identity(client, instructor):
                                                                ("conv_param_count", 6, "easy")])
     qti = get_export(client, instructor, bank["id"], format="qti12")
     package = qti_oracle.read(qti.data)
+    # The bank allows 3 attempts: so does the Canvas quiz, keeping the highest score.
+    assert package.settings["allowed_attempts"] == "3" and package.max_attempts == "3"
+    assert package.settings["scoring_policy"] == "keep_highest"
+    assert package.settings["hide_results"] == "until_after_last_attempt"  # show_key after_last_attempt
+    assert int(qti.headers["X-Quizsvc-Notes"]) >= 1
     assert [(t, n, len(items)) for t, n, items in package.groups] == [
         ("conv_output_shape (medium)", 2, 10), ("conv_param_count (easy)", 2, 2)]
     dtd = qti_dtd()
@@ -71,12 +76,14 @@ def test_a_50_item_bank_in_every_format(client, instructor, fmt):
 
 def test_only_the_owning_instructor_or_an_admin(client, instructor, other_instructor, admin, student):
     bank = make_bank(client, instructor)
+    enroll(client, instructor, student, course_id=bank["course_id"])
     client.post(f"/api/v1/banks/{bank['id']}/assign", json={"user_ids": [student.id]},
                 headers=instructor.headers)
     for path in ("export?format=gift", "grades.csv", "attempts.csv"):
         url = f"/api/v1/banks/{bank['id']}/{path}"
-        assert client.get(url, headers=student.headers).status_code == 403
-        assert client.get(url, headers=other_instructor.headers).status_code == 403
+        assert client.get(url, headers=student.headers).status_code == 403  # assigned, not staff
+        # Another course's instructor: the bank does not exist for them.
+        assert client.get(url, headers=other_instructor.headers).status_code == 404
         assert client.get(url).status_code == 401
         assert client.get(url, headers=admin.headers).status_code == 200
         assert client.get(url, headers=instructor.headers).status_code == 200
@@ -95,6 +102,7 @@ def test_grades_and_attempts_csv(client, instructor, make_account):
     bank = make_bank(client, instructor)
     ann = make_account("student", name="Ann, \"the\" Öst")
     bob = make_account("student", name="=Bob")
+    enroll(client, instructor, ann, bob, course_id=bank["course_id"])
     client.post(f"/api/v1/banks/{bank['id']}/assign", json={"user_ids": [ann.id, bob.id]},
                 headers=instructor.headers)
     problems = client.get(f"/api/v1/banks/{bank['id']}", headers=ann.headers).json["problems"]
@@ -118,9 +126,10 @@ def test_grades_and_attempts_csv(client, instructor, make_account):
 
     r = client.get(f"/api/v1/banks/{bank['id']}/attempts.csv", headers=instructor.headers)
     lines = list(csv.DictReader(io.StringIO(r.get_data(as_text=True))))
+    v = families.get("conv_param_count").version
     assert [(x["item_ident"], x["correct"], x["misconception"]) for x in lines] == [
-        ("conv_param_count-v1-s5-easy", "true", ""),
-        ("conv_param_count-v1-s6-easy", "false", "forgot_bias")]
+        (f"conv_param_count-v{v}-s5-easy", "true", ""),
+        (f"conv_param_count-v{v}-s6-easy", "false", "forgot_bias")]
 
 
 def test_cli_exports_a_stored_bank(client, instructor, database_url, monkeypatch, tmp_path):

@@ -71,3 +71,13 @@ def test_items_gift_cannot_express_are_listed_with_a_reason(bank):
         p = next(p for p in bank if ident(p) == s.ident)
         item = build_item(p)
         assert item.form == "blanks" and not item.has_distractors and "GIFT" in s.reason
+
+
+def test_ids_and_tags_are_comments_moodle_reads(bank):
+    result, parsed, by_name = _questions(bank)
+    skipped = {s.ident for s in result.skipped}
+    written = [p for p in bank if ident(p) not in skipped]
+    assert [q.idnumber for q in parsed] == [ident(p) for p in written]
+    for p, q in zip(written, parsed):
+        assert q.tags == ["quizsvc", f"family:{p.family}", f"version:{p.version}",
+                          f"seed:{p.seed}", f"level:{p.level}"]

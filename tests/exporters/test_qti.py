@@ -125,3 +125,30 @@ def test_unfit_items_fall_back_to_choice_or_are_listed(bank):
     for s in result.skipped:
         assert s.reason and not build_item(next(p for p in bank if ident(p) == s.ident)).has_distractors
     assert result.count + len(result.skipped) == len(bank)
+
+
+@pytest.mark.parametrize("policy,settings,noted", [
+    ((3, "after_last_attempt"), {"allowed_attempts": "3", "show_correct_answers": "true",
+                                 "show_correct_answers_last_attempt": "true",
+                                 "hide_results": "until_after_last_attempt"}, []),
+    ((None, "always"), {"allowed_attempts": "-1", "show_correct_answers": "true",
+                        "show_correct_answers_last_attempt": "false", "hide_results": ""}, ["unlimited"]),
+    ((1, "never"), {"allowed_attempts": "1", "show_correct_answers": "false",
+                    "hide_results": "always"}, ["show_key never"]),
+    ((2, "after_correct"), {"allowed_attempts": "2", "show_correct_answers": "false",
+                            "hide_results": "always"}, ["show_key after_correct"]),
+    ((5, "after_correct_or_last_attempt"), {"allowed_attempts": "5",
+                                            "hide_results": "until_after_last_attempt"},
+     ["after_correct_or_last_attempt"]),
+])
+def test_the_attempt_policy_becomes_canvas_quiz_settings(bank, policy, settings, noted):
+    from quizsvc.exporters import Policy
+
+    result = export(bank[:6], "qti12", policy=Policy(*policy))
+    package = oracle.read(result.data)
+    assert package.settings["scoring_policy"] == "keep_highest"
+    assert {k: package.settings[k] for k in settings} == settings
+    assert package.max_attempts == (str(policy[0]) if policy[0] else "unlimited")
+    for words in noted:  # what Canvas cannot express is in the report (and the file's comment)
+        assert any(words in n for n in result.notes), result.notes
+    assert any("attempts" in n for n in result.notes)

@@ -151,8 +151,11 @@ def test_assignment_work_is_bounded_before_issuing_problems(client, instructor, 
     r = client.post("/api/v1/banks", headers=instructor.headers, json={
         "title": "200 a student", "items": [{"family": "conv_output_shape", "count": 50}] * 4})
     assert r.status_code == 201 and r.json["size"] == 200
-    bank_id = r.json["id"]
-    ids = [make_account("student").id for _ in range(51)]  # 51 x 200 > 10,000 problems
+    bank_id, course_id = r.json["id"], r.json["course_id"]
+    roster = "email\n" + "".join(f"s{i}@example.edu\n" for i in range(51))
+    r = client.post(f"/api/v1/courses/{course_id}/enrollments/roster", data=roster,
+                    headers={**instructor.headers, "Content-Type": "text/csv"})
+    ids = [row["user"]["id"] for row in r.json["rows"]]  # 51 x 200 > 10,000 problems
     r, seconds, peak = timed(client, "POST", f"/api/v1/banks/{bank_id}/assign",
                              json={"user_ids": ids}, headers=instructor.headers)
     refused(r, seconds, peak, codes=(413,))

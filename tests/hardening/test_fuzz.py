@@ -54,7 +54,10 @@ def world(module_database_url: str) -> dict[str, Any]:
         "title": "Fuzzed bank", "items": [{"family": "conv_output_shape", "count": 2},
                                           {"family": "conv_param_count", "seeds": [1, 2]}]})
     assert bank.status_code == 201, bank.json
-    bank_id = bank.json["id"]
+    bank_id, course_id = bank.json["id"], bank.json["course_id"]
+    r = client.post(f"/api/v1/courses/{course_id}/enrollments", headers=bearer(teacher),
+                    json={"email": "fuzz-student@example.edu"})
+    assert r.status_code == 201, r.json
     r = client.post(f"/api/v1/banks/{bank_id}/assign", headers=bearer(teacher),
                     json={"user_ids": [student_id]})
     assert r.status_code == 200, r.json
@@ -67,7 +70,8 @@ def world(module_database_url: str) -> dict[str, Any]:
                             json={"name": "decoy"})  # the fuzzer may revoke this one
         assert decoy.status_code == 201, decoy.json
         ids[role] = {"problem_id": problem.json["id"], "bank_id": bank_id, "user_id": uid,
-                     "token_id": decoy.json["id"], "name": "conv_output_shape"}
+                     "token_id": decoy.json["id"], "name": "conv_output_shape",
+                     "course_id": course_id}
     return {"app": app, "tokens": {"student": student, "instructor": teacher}, "ids": ids}
 
 

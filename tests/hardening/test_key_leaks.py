@@ -39,7 +39,17 @@ def build_world(database_url: str) -> dict[str, Any]:
     student_id, student = new_account(app, "student", "walker@example.edu")
     other_id, other = new_account(app, "student", "other@example.edu")
     teacher_id, teacher = new_account(app, "instructor", "teacher@example.edu")
+    _, rival = new_account(app, "instructor", "rival@example.edu")
     client = app.test_client()
+    # The teacher's course holds both students; a rival instructor's course holds nobody.
+    course_id = client.post("/api/v1/courses", headers=bearer(teacher),
+                            json={"title": "Walked", "term": "T"}).json["id"]
+    rival_course = client.post("/api/v1/courses", headers=bearer(rival),
+                               json={"title": "Elsewhere"}).json["id"]
+    for email in ("walker@example.edu", "other@example.edu"):
+        r = client.post(f"/api/v1/courses/{course_id}/enrollments", headers=bearer(teacher),
+                        json={"email": email})
+        assert r.status_code == 201, r.json
     banks = []
     for title, policy, items in (
             ("never", {"show_key": "never", "max_attempts": 3},
@@ -50,7 +60,7 @@ def build_world(database_url: str) -> dict[str, Any]:
              [{"family": "conv_output_shape", "count": 1}, {"family": "conv_param_count",
                                                             "seeds": [3]}])):
         r = client.post("/api/v1/banks", headers=bearer(teacher),
-                        json={"title": title, "items": items, **policy})
+                        json={"title": title, "items": items, "course_id": course_id, **policy})
         assert r.status_code == 201, r.json
         banks.append(r.json["id"])
         r = client.post(f"/api/v1/banks/{r.json['id']}/assign", headers=bearer(teacher),
@@ -82,7 +92,7 @@ def build_world(database_url: str) -> dict[str, Any]:
         ids = [p.id for p in problems]
     pools = {"problem_id": ids, "bank_id": banks + [9999], "user_id": [student_id, other_id,
                                                                         teacher_id],
-             "token_id": [spare] + others}
+             "token_id": [spare] + others, "course_id": [course_id, rival_course, 9999]}
     return {"app": app, "student": student, "teacher": teacher, "pools": pools,
             "secrets": secrets, "student_id": student_id}
 

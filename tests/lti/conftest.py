@@ -103,14 +103,41 @@ def lms(client, platform: LocalPlatform, http: requests.Session) -> Lms:  # noqa
 
 
 def make_bank(app: Any, owner_id: int, *, count: int = 2, family: str = "conv_output_shape",
-              max_attempts: int | None = 3, title: str = "Convolution shapes") -> int:
-    """Create a bank of one item with `count` variants per student; return its id."""
+              max_attempts: int | None = 3, title: str = "Convolution shapes",
+              context: str | None = "course-1") -> int:
+    """Create a bank of one item with `count` variants per student; return its id.
+
+    It belongs to the course of the platform's LTI `context` (made as its first
+    launch would make it, `owner_id` an instructor of it), or with `context`
+    None to the owner's own course outside any LMS.
+    """
+    from sqlalchemy import select
+
     from quizsvc.extensions import db
-    from quizsvc.store.models import Bank, BankItem
+    from quizsvc.services.courses import default_course
+    from quizsvc.store.courses import Course, Enrollment
+    from quizsvc.store.lti import LtiPlatform
+    from quizsvc.store.models import Bank, BankItem, User
 
     with app.app_context():
-        bank = Bank(owner_id=owner_id, title=title, max_attempts=max_attempts,
-                    show_key="after_last_attempt",
+        owner = db.session.get(User, owner_id)
+        if context is None:
+            course = default_course(db.session, owner)
+        else:
+            platform_id = db.session.scalar(select(LtiPlatform.id).order_by(LtiPlatform.id))
+            course = db.session.scalar(select(Course).where(Course.lti_platform_id == platform_id,
+                                                            Course.lti_context_id == context))
+            if course is None:
+                course = Course(title="Deep Learning 101", lti_platform_id=platform_id,
+                                lti_context_id=context)
+                db.session.add(course)
+                db.session.flush()
+            if db.session.scalar(select(Enrollment.id).where(
+                    Enrollment.course_id == course.id, Enrollment.user_id == owner_id)) is None:
+                db.session.add(Enrollment(course_id=course.id, user_id=owner_id,
+                                          role="instructor"))
+        bank = Bank(owner_id=owner_id, course_id=course.id, title=title,
+                    max_attempts=max_attempts, show_key="after_last_attempt",
                     items=[BankItem(position=0, family=family, level="easy", count=count)])
         db.session.add(bank)
         db.session.commit()

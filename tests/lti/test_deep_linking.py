@@ -110,7 +110,7 @@ def test_a_tampered_picker_is_refused(lms: Lms, picked) -> None:  # noqa: ANN001
 
 
 def test_someone_elses_bank_cannot_be_linked(app, lms: Lms, picked, other_instructor) -> None:  # noqa: ANN001
-    theirs = make_bank(app, other_instructor.id, title="Not yours")
+    theirs = make_bank(app, other_instructor.id, title="Not yours", context=None)
     resp = lms.client.post("/lti/deep-link", base_url=TOOL,
                            data={**form_fields(picked["page"]), "bank_id": str(theirs)})
     assert resp.status_code == 403
@@ -118,7 +118,7 @@ def test_someone_elses_bank_cannot_be_linked(app, lms: Lms, picked, other_instru
 
 def test_a_hand_written_bank_parameter_is_ignored(app, lms: Lms, other_instructor) -> None:  # noqa: ANN001
     """A teacher typing custom parameters cannot point a link at someone else's bank."""
-    theirs = make_bank(app, other_instructor.id, title="Not yours")
+    theirs = make_bank(app, other_instructor.id, title="Not yours", context=None)
     claims = lms.platform.resource_link_claims(sub="s-3", roles=[LEARNER], link_id="rl-x",
                                                target_link_uri=LAUNCH_URL,
                                                custom={"quizsvc_bank": f"{theirs}.deadbeef"})

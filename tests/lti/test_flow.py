@@ -106,7 +106,7 @@ def test_register_deep_link_launch_attempt_and_grade(app, client, canvas: LocalP
                      headers=headers)
     assert ok.status_code == 201 and ok.get_json()["correct"] is True
     wrong = client.post(f"/api/v1/problems/{ids[1]}/attempts",
-                        json={"answer": {"shape": [1, 1, 1, 1]}}, headers=headers)
+                        json={"answer": {"shape": [1, 1, 1]}}, headers=headers)
     assert wrong.status_code == 201 and wrong.get_json()["correct"] is False
 
     # 5. The worker sends the newest bank score; the gradebook has 1 out of 3.

@@ -32,8 +32,9 @@ def test_chat_004_q2_3_2x2_stride_1():
     chatbot = [[-1, 6, -2], [0, -3, 1], [0, 0, 1]]
     grade = FAMILY.check(params, {"output": chatbot})
     assert not grade.correct, "the chatbot's first answer must not be accepted"
-    assert abs(grade.score - 6 / 9) < 1e-6  # 6 of 9 entries are right
-    assert "6 of 9 entries" in grade.fields[0].feedback
+    # 3 of 9 entries wrong, all of them 3s (the key's most common value): credit (6 - 3) / 6.
+    assert abs(grade.score - 0.5) < 1e-6
+    assert "3 of 9 entries wrong" in grade.fields[0].feedback
     assert grade.misconception is None  # no catalogued mistake explains a misplaced copy
     # Swapping the chatbot's copy of the entry 3 for the correct one gives the right answer.
     theirs_3 = [[0, 3, 0], [0, -3, 0], [0, 0, 0]]

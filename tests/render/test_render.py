@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -19,13 +20,21 @@ class _Reader(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.text: list[str] = []
+        self.prose: list[str] = []  # text outside <code>
         self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self._code = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, dict(attrs)))
+        self._code += tag == "code"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._code -= tag == "code"
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
+        if not self._code:
+            self.prose.append(data)
 
 
 def read(html: str) -> _Reader:
@@ -47,9 +56,13 @@ def test_every_variant_renders_without_raw_markup(name: str) -> None:
             problem = family.generate(seed, level)
             for part, source in (("prompt", problem.prompt), ("solution", problem.solution)):
                 html = str(render_markdown(source))
-                text = "".join(read(html).text)
+                reader = read(html)
+                text = "".join(reader.text)
                 left = [r for r in RAW if r in text]
                 assert not left, f"{name} {level} seed {seed} {part}: {left} left in {text!r}"
+                # No LaTeX command latex2mathml passed through as an identifier (e.g. <mi>\foo</mi>).
+                commands = re.findall(r"\\[A-Za-z]+", "".join(reader.prose))
+                assert not commands, f"{name} {level} seed {seed} {part}: {commands}"
                 assert "math-error" not in html, f"{name} {level} seed {seed} {part}: unreadable math"
                 if "$" in source:
                     assert "math" in tag_names(html)
@@ -152,3 +165,19 @@ def test_links_keep_safe_schemes_only() -> None:
 def test_rendering_is_cached() -> None:
     text = "a fresh text $x^2$ for the cache test"
     assert render_markdown(text) is render_markdown(text)
+
+
+def test_each_matrix_keeps_its_brackets_to_itself() -> None:
+    """Brackets stretch to their mrow: a small matrix beside a tall one must get its own mrow."""
+    html = str(render_math(r"x = \begin{bmatrix} 1 \\ 2 \\ 3 \end{bmatrix}, "
+                           r"k = \begin{pmatrix} 4 & 5 \end{pmatrix}^T"))
+    assert html.count("<mrow><mo>[</mo><mtable>") == 1
+    assert html.count("<mrow><mo>(</mo><mtable>") == 1
+    assert "<msup><mrow><mo>(</mo><mtable>" in html  # the transpose applies to the whole matrix
+
+
+def test_the_command_check_would_catch_an_unknown_command() -> None:
+    """Positive control for the family test: an unknown command reaches the text as itself."""
+    reader = read(str(render_markdown(r"$\notacommand{x}$ and `\code`")))
+    (found,) = re.findall(r"\\[A-Za-z]+", "".join(reader.prose))
+    assert found.startswith(r"\notacommand")

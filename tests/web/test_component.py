@@ -5,6 +5,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from typing import Any
 
+import html5lib
 import pytest
 from flask import render_template_string
 
@@ -22,6 +23,7 @@ class Page(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[str, dict[str, Any]]] = []
         self.text: list[str] = []
+        self.html = html
         self.feed(html)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -89,6 +91,7 @@ def test_every_family_has_one_labelled_input_per_field(app, name: str):
             assert page.find("output", id=f"{fid}-preview")
     assert "$" not in page.all_text and "\\begin" not in page.all_text
     assert not page.find("section", **{"class": "solution"})  # the key is not visible
+    html5lib.HTMLParser(strict=True).parseFragment(page.html)  # raises on a parse error
 
 
 def test_matrix_field_gives_no_size_away(app):
@@ -152,13 +155,26 @@ def test_key_and_rendered_solution_once_visible(app):
     assert "\\begin" not in page.all_text and "**" not in page.all_text
 
 
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+
+
 def test_figures_are_drawn_when_present(app):
     from quizsvc.families.problem import Figure
 
-    fig = Figure("grid.svg", '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
-                 '<rect width="10" height="10"/></svg>', "A 3x3 input with the kernel over it")
+    fig = Figure("grid.svg", SVG, "A 3x3 input with the kernel over it")
     page = card(app, {**view_of("conv_forward"), "figures": [fig]})
     assert page.find("div", role="img", **{"aria-label": fig.alt}) and page.find("svg")
+
+
+def test_solution_figures_go_with_the_solution_only(app):
+    figures = [{"name": "in.svg", "svg": SVG, "alt": "the input", "part": "prompt"},
+               {"name": "out.svg", "svg": SVG, "alt": "the output, worked", "part": "solution"}]
+    hidden = card(app, {**view_of("conv_forward"), "figures": figures})
+    assert hidden.find("div", **{"aria-label": "the input"})
+    assert not hidden.find("div", **{"aria-label": "the output, worked"})
+    shown = card(app, {**view_of("conv_forward", key=True), "figures": figures}, can_answer=False)
+    labels = [a.get("aria-label") for t, a in shown.tags if t == "div" and a.get("role") == "img"]
+    assert labels == ["the input", "the output, worked"]  # the second inside the solution
 
 
 def test_preview_settings_reach_the_form(app):

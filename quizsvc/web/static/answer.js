@@ -71,6 +71,13 @@
     this.box.appendChild(this.wrap);
     this.box.appendChild(tools);
     ta.parentNode.insertBefore(this.box, ta);
+    var label = document.querySelector('label[for="' + id + '"]');
+    if (label) {
+      // The label names the text box; while the grid shows, clicking it goes to the first cell.
+      label.addEventListener("click", function (e) {
+        if (ta.hidden && self.cell(0, 0)) { e.preventDefault(); self.cell(0, 0).focus(); }
+      });
+    }
     this.showText(false);
   };
 
@@ -256,7 +263,7 @@
       headers.Authorization = "Bearer " + form.getAttribute("data-preview-token");
     }
     if (form.getAttribute("data-csrf")) { headers["X-CSRFToken"] = form.getAttribute("data-csrf"); }
-    var timer = null, seq = 0;
+    var timer = null, seq = 0, edited = {};
 
     function run() {
       var mine = ++seq;
@@ -270,6 +277,8 @@
             var field = form.querySelector('.field[data-field="' + f.name + '"]');
             var output = field && field.querySelector("output.preview");
             if (!output || f.kind === "choice") { return; }
+            // Until it is edited, a field the server could not read already says why.
+            if (!edited[f.name] && field.querySelector(".error-message")) { return; }
             var empty = grids[f.name] && grids[f.name].emptyCell();
             if (empty) {
               show(output, "unreadable", "Row " + empty[0] + ", column " + empty[1] + " is empty");
@@ -285,7 +294,12 @@
         .catch(function () { /* the preview is a help: the form still works without it */ });
     }
 
-    function later() { clearTimeout(timer); timer = setTimeout(run, DELAY); }
+    function later(e) {
+      var field = e.target.closest && e.target.closest(".field");
+      if (field) { edited[field.getAttribute("data-field")] = true; }
+      clearTimeout(timer);
+      timer = setTimeout(run, DELAY);
+    }
     form.addEventListener("input", later);
     form.addEventListener("change", later);
     if (Object.keys(answerOf(form)).length) { run(); }

@@ -1,11 +1,12 @@
-"""Stored banks out to an LMS: their problems as an export pool, their grades and attempts as CSV.
+"""Stored banks out of the database for the exporters: the export pool, grades and attempts.
 
 A bank item with fixed seeds exports exactly those problems. An item whose
 students each get their own variants exports a pool of `pool` x `count`
 variants, seeded like a student's (HMAC of the server secret) for a user id
 no real user has, so that nobody can tell the pool from the bank's id; the
 LMS then draws `count` of them for each student (the QTI group's
-``selection_number``). This module takes a `Session` and never imports Flask.
+``selection_number``). The exporters never touch the database: this module
+gathers what they write. It takes a `Session` and never imports Flask.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from quizsvc import families
 from quizsvc.errors import NotFoundError, ParamError
 from quizsvc.exporters.gradebook import BankColumn, StudentGrades, attempts_csv, canvas_gradebook
+from quizsvc.exporters.registry import Policy
 from quizsvc.families.problem import Problem
 from quizsvc.services import analytics
 from quizsvc.services.variants import variant_seed
@@ -38,6 +40,7 @@ class BankExport:
     title: str
     problems: list[Problem]
     picks: dict[tuple[str, str], int] = field(default_factory=dict)
+    policy: Policy | None = None
 
 
 def export_problems(bank: Bank, secret: str | bytes, pool: int = POOL) -> BankExport:
@@ -55,7 +58,12 @@ def export_problems(bank: Bank, secret: str | bytes, pool: int = POOL) -> BankEx
                      for v in range(item.count * pool)]
         problems += [family.generate(seed, item.level) for seed in seeds]
         picks[(item.family, item.level)] += item.count
-    return BankExport(bank.title, problems, dict(picks))
+    return BankExport(bank.title, problems, dict(picks), bank_policy(bank))
+
+
+def bank_policy(bank: Bank) -> Policy:
+    """Return the attempt policy of a bank, as the exporters read it."""
+    return Policy(bank.max_attempts, bank.show_key)
 
 
 def load_bank(session: Session, bank_id: int) -> Bank:
