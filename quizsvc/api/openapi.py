@@ -60,10 +60,13 @@ TOO_LARGE = ("users.import_roster", "banks.assign_bank")  # 413 without a JSON b
 DOWNLOADS = {
     "exports.export_bank": {
         "application/xml": "format=moodle: Moodle XML.",
-        "application/zip": "format=qti12: a Canvas QTI 1.2 package.",
+        "application/zip": "format=qti12: a Canvas QTI 1.2 package; format=pdf with split: "
+                           "one PDF per student.",
         "text/plain": "format=gift: GIFT text (UTF-8).",
         "application/json": "format=json: the quizsvc bank file.",
+        "application/pdf": "format=pdf: a worksheet, exam or answer key (mode).",
     },
+    "exports.paper_key": {"application/pdf": "The paper's answer key with worked solutions."},
     "exports.bank_grades": {"text/csv": "One row per student, for an LMS gradebook."},
     "exports.bank_attempts": {"text/csv": "One row per attempt."},
 }

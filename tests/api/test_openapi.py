@@ -125,8 +125,8 @@ def test_downloads_declare_their_media_types(doc, client, instructor):
                        headers=instructor.headers).json["id"]
     export = doc["paths"]["/api/v1/banks/{bank_id}/export"]["get"]["responses"]["200"]["content"]
     assert set(export) == {"application/xml", "application/zip", "text/plain",
-                           "application/json"}
-    for fmt in ("moodle", "qti12", "gift", "json"):
+                           "application/json", "application/pdf"}
+    for fmt in ("moodle", "qti12", "gift", "json", "pdf"):
         r = client.get(f"/api/v1/banks/{bank}/export?format={fmt}", headers=instructor.headers)
         assert r.status_code == 200 and r.mimetype in export, (fmt, r.mimetype)
     for name in ("grades.csv", "attempts.csv"):
