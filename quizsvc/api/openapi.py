@@ -324,12 +324,16 @@ def finish(doc: dict[str, Any], app: Flask) -> dict[str, Any]:
                                                                           "on our side.")
     components["responses"]["UNPROCESSABLE_ENTITY"] = _error(422)
     allowed = enums()
-    for schema in schemas.values():
+    from quizsvc.store.courses import COURSE_ROLES
+
+    for schema_name, schema in schemas.items():
         for name, prop in schema.get("properties", {}).items():
             target = prop.get("items", prop) if prop.get("type") == "array" else prop
             if name.rstrip("s") in allowed and "enum" not in target and "$ref" not in target \
                     and target.get("type", "string") == "string":
-                target["enum"] = allowed[name.rstrip("s")]
+                # An enrolment's role is a course role (student, ta, instructor).
+                course_role = name == "role" and schema_name.startswith("Enrollment")
+                target["enum"] = list(COURSE_ROLES) if course_role else allowed[name.rstrip("s")]
     for ops in doc.get("paths", {}).values():  # query and path parameters too
         for op in ops.values():
             for param in op.get("parameters", []) if isinstance(op, dict) else []:

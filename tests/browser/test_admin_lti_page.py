@@ -42,11 +42,13 @@ def test_an_admin_watches_platforms_and_makes_a_registration_url(server, server_
     shoot("admin-lti")
     driver.find_element(By.ID, "note").send_keys("Canvas production")
     driver.find_element(By.CSS_SELECTOR, "form[action$='/registrations'] button").click()
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "code.copyable"))
     url = driver.find_element(By.CSS_SELECTOR, "code.copyable").text
     assert url.startswith(server + "/lti/register/qzreg_")
     shoot("admin-lti-registration-url")
     driver.find_element(By.CSS_SELECTOR, "input[name=auto_accept]").click()
     driver.find_element(By.CSS_SELECTOR, "form[action$='/deployments'] button").click()
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))
     assert "accepted on their first launch" in driver.find_element(By.CSS_SELECTOR, ".flash").text
     viewport(driver, 360, 800)
     width = driver.execute_script("return document.documentElement.scrollWidth")
