@@ -17,7 +17,7 @@ from quizsvc.schemas.banks import (
     AssignIn, AssignOut, BankCreate, BankListArgs, BankOut, BankPage, CopyIn, ItemStatsOut,
     StudentResultOut,
 )
-from quizsvc.schemas.common import page_of
+from quizsvc.schemas.common import PageArgs, page_of, page_schema, page_slice
 from quizsvc.services import analytics, banks
 from quizsvc.services.practice import problem_view
 from quizsvc.services.policy import Policy
@@ -133,19 +133,25 @@ def copy_bank(args: dict, bank_id: int) -> dict:
     return bank_view(copy, assigned=0)
 
 
+StudentResultPage = page_schema(StudentResultOut, "StudentResultPage")
+ItemStatsPage = page_schema(ItemStatsOut, "ItemStatsPage")
+
+
 @blp.route("/<int:bank_id>/results")
 @auth_required()
-@blp.response(200, StudentResultOut(many=True))
-def bank_results(bank_id: int) -> list:
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, StudentResultPage)
+def bank_results(args: dict, bank_id: int) -> dict:
     """Each student's score: best attempt per problem, summed, and per item (course staff)."""
     bank = banks.get_bank(db.session, current_user(), bank_id, staff=True)
-    return analytics.results(db.session, bank)
+    return page_slice(analytics.results(db.session, bank), args)
 
 
 @blp.route("/<int:bank_id>/analytics")
 @auth_required()
-@blp.response(200, ItemStatsOut(many=True))
-def bank_analytics(bank_id: int) -> list:
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, ItemStatsPage)
+def bank_analytics(args: dict, bank_id: int) -> dict:
     """Item analysis: attempts, fraction correct, discrimination, misconception counts (staff)."""
     bank = banks.get_bank(db.session, current_user(), bank_id, staff=True)
-    return analytics.item_analysis(db.session, bank)
+    return page_slice(analytics.item_analysis(db.session, bank), args)

@@ -6,13 +6,27 @@ OPENAPI_SWAGGER_UI_URL, which points here.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, send_from_directory
+from flask import Blueprint, abort, redirect, send_from_directory
 from flask.typing import ResponseReturnValue
 
-blp = Blueprint("docs_assets", __name__, url_prefix="/api/v1/docs/assets")
+blp = Blueprint("docs_assets", __name__)
+# Where people guess the documentation is: each sends them to the Swagger UI page (or the
+# document), instead of a 404.
+_TO_DOCS = ("/docs", "/api", "/api/", "/api/docs", "/api/v1", "/api/v1/", "/swagger")
+_TO_SPEC = ("/openapi.json", "/api/openapi.json", "/swagger.json")
 
 
-@blp.route("/<path:filename>")
+def _send_to(target: str):  # noqa: ANN202 - a view function
+    return lambda: redirect(target, code=302)
+
+
+for _n, _path in enumerate(_TO_DOCS):
+    blp.add_url_rule(_path, f"to_docs_{_n}", _send_to("/api/v1/docs"), strict_slashes=False)
+for _n, _path in enumerate(_TO_SPEC):
+    blp.add_url_rule(_path, f"to_spec_{_n}", _send_to("/api/v1/openapi.json"))
+
+
+@blp.route("/api/v1/docs/assets/<path:filename>")
 def asset(filename: str) -> ResponseReturnValue:
     """Send one Swagger UI file."""
     try:

@@ -11,6 +11,7 @@ from quizsvc.api.auth import auth_required, current_user
 from quizsvc.exporters import STYLES, ExportResult, export
 from quizsvc.extensions import db
 from quizsvc.exporters.pdf import MODES
+from quizsvc.schemas.common import PageArgs, page_schema, page_slice
 from quizsvc.services import banks, papers
 from quizsvc.services.exports import (MAX_POOL, POOL, bank_attempts_csv, export_problems,
                                       grades_csv)
@@ -64,10 +65,11 @@ def _file(data: bytes | str, media_type: str, filename: str, **headers: str) -> 
 
 @blp.route("/export-formats")
 @auth_required("instructor")
-@blp.response(200, FormatSchema(many=True))
-def export_formats() -> list[dict]:
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_schema(FormatSchema, "FormatPage"))
+def export_formats(args: dict) -> dict:
     """List the export formats a bank can be written in."""
-    return [f.to_dict() for f in exporters.formats()]
+    return page_slice([f.to_dict() for f in exporters.formats()], args)
 
 
 @blp.route("/<int:bank_id>/export")

@@ -7,6 +7,7 @@ from marshmallow import Schema, fields
 
 from quizsvc.api.auth import auth_required, current_user
 from quizsvc.render import render_markdown
+from quizsvc.schemas.common import PageArgs, page_schema, page_slice
 from quizsvc.services.practice import available_families, get_family
 from quizsvc.services.policy import STAFF
 
@@ -36,10 +37,11 @@ class FamilyOut(FamilySummary):
 
 @blp.route("")
 @auth_required()
-@blp.response(200, FamilySummary(many=True))
-def list_families() -> list[dict]:
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_schema(FamilySummary, "FamilyPage"))
+def list_families(args: dict) -> dict:
     """List every family, in teaching order."""
-    return [f.describe() for f in available_families()]
+    return page_slice([f.describe() for f in available_families()], args)
 
 
 @blp.route("/<name>")

@@ -13,7 +13,7 @@ from flask_smorest import Blueprint
 from quizsvc.api.auth import auth_required, current_user
 from quizsvc.errors import QuizError
 from quizsvc.extensions import db
-from quizsvc.schemas.common import page_of
+from quizsvc.schemas.common import PageArgs, page_of, page_schema, page_slice
 from quizsvc.schemas.users import (
     ClaimCodeOut, ClaimIn, ClaimOut, RosterArgs, RosterOut, TokenCreate, TokenInfo, TokenOut,
     UserCreate, UserListArgs, UserOut, UserPage,
@@ -170,10 +170,11 @@ def create_token(args: dict, user_id: int) -> dict:
 
 @blp.route("/<int:user_id>/tokens")
 @auth_required()
-@blp.response(200, TokenInfo(many=True))
-def list_tokens(user_id: int) -> list:
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_schema(TokenInfo, "TokenPage"))
+def list_tokens(args: dict, user_id: int) -> dict:
     """List the tokens of yourself or of a member of your courses (never their text)."""
-    return user_service.get_user(db.session, current_user(), user_id).tokens
+    return page_slice(user_service.get_user(db.session, current_user(), user_id).tokens, args)
 
 
 @blp.route("/<int:user_id>/tokens/<int:token_id>", methods=["DELETE"])

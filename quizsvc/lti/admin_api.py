@@ -6,12 +6,13 @@ from typing import Any
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from quizsvc.api.auth import auth_required, current_user
 from quizsvc.extensions import db
 from quizsvc.lti import dynreg, registry
 from quizsvc.lti.api import PlatformOut
+from quizsvc.schemas.common import PageArgs, page_of, page_schema, page_slice
 from quizsvc.store.lti import LtiRegistrationToken
 
 blp = Blueprint("lti_registrations", __name__, url_prefix="/api/v1/lti",
@@ -81,11 +82,16 @@ def create_registration(args: dict) -> dict[str, Any]:
 
 @blp.route("/registrations")
 @auth_required("admin")
-@blp.response(200, ApprovalOut(many=True))
-def list_registrations() -> list:
-    """List the registration URLs made, used or not (their text is never shown again)."""
-    return list(db.session.scalars(select(LtiRegistrationToken)
-                                   .order_by(LtiRegistrationToken.id.desc()).limit(200)))
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_schema(ApprovalOut, "ApprovalPage"))
+def list_registrations(args: dict) -> dict:
+    """List the registration URLs made, used or not, newest first (their text is never shown
+    again)."""
+    size = args["page_size"]
+    rows = db.session.scalars(select(LtiRegistrationToken).order_by(LtiRegistrationToken.id.desc())
+                              .offset((args["page"] - 1) * size).limit(size))
+    total = db.session.scalar(select(func.count()).select_from(LtiRegistrationToken))
+    return page_of(list(rows), total, args)
 
 
 @blp.route("/platforms/<int:platform_id>", methods=["PATCH"])
@@ -105,7 +111,8 @@ def update_platform(args: dict, platform_id: int) -> dict[str, Any]:
 
 @blp.route("/overview")
 @auth_required("admin")
-@blp.response(200, PlatformState(many=True))
-def overview() -> list:
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_schema(PlatformState, "PlatformStatePage"))
+def overview(args: dict) -> dict:
     """Every registration with its deployments' last launches and its passbacks' state."""
-    return registry.overview(db.session)
+    return page_slice(registry.overview(db.session), args)

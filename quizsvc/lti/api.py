@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 from quizsvc.api.auth import auth_required, current_user
 from quizsvc.extensions import db
 from quizsvc.lti import claims, manage, outbox, registry, runtime
-from quizsvc.schemas.common import PageArgs, PageMeta, page_of
+from quizsvc.schemas.common import PageArgs, PageMeta, page_of, page_schema, page_slice
 from quizsvc.store.lti import OUTBOX_STATUSES, LtiPlatform
 
 blp = Blueprint("lti_admin", __name__, url_prefix="/api/v1/lti",
@@ -150,10 +150,11 @@ def create_platform(args: dict) -> dict:
 
 @blp.route("/platforms")
 @auth_required("admin")
-@blp.response(200, PlatformOut(many=True))
-def list_platforms() -> list:
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_schema(PlatformOut, "PlatformPage"))
+def list_platforms(args: dict) -> dict:
     """List the registered platforms."""
-    return [registry.describe(p) for p in registry.list_platforms(db.session)]
+    return page_slice([registry.describe(p) for p in registry.list_platforms(db.session)], args)
 
 
 @blp.route("/platforms/<int:platform_id>")
@@ -198,10 +199,11 @@ def remove_deployment(platform_id: int, deployment_id: str) -> dict:
 
 @blp.route("/links")
 @auth_required()
-@blp.response(200, LinkOut(many=True))
-def list_links() -> list:
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_schema(LinkOut, "LinkPage"))
+def list_links(args: dict) -> dict:
     """List the LTI links of the courses you staff."""
-    return manage.list_links(db.session, current_user())
+    return page_slice(manage.list_links(db.session, current_user()), args)
 
 
 @blp.route("/links/<int:link_id>", methods=["PUT"])

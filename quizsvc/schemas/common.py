@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from marshmallow import Schema, fields, validate
 
 MAX_PAGE_SIZE = 500
@@ -22,6 +24,18 @@ class PageMeta(Schema):
     page_size = fields.Integer()
     total = fields.Integer(metadata={"description": "Items in all pages."})
     pages = fields.Integer()
+
+
+def page_schema(item: type[Schema], name: str) -> type[Schema]:
+    """Return the envelope schema of a list of `item`: the same `PageMeta` every list answers with."""
+    return type(name, (PageMeta,), {"items": fields.List(fields.Nested(item)),
+                                    "__doc__": f"One page of {item.__name__} items."})
+
+
+def page_slice(items: Sequence, args: dict) -> dict:
+    """Return the envelope of one page of a list already in memory (a short, bounded list)."""
+    start = (args["page"] - 1) * args["page_size"]
+    return page_of(list(items[start:start + args["page_size"]]), len(items), args)
 
 
 def page_of(items: list, total: int, args: dict) -> dict:

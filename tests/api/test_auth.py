@@ -27,7 +27,7 @@ def test_token_works_and_is_stored_hashed(client, db, student):
 
 
 def test_revoked_token_is_refused(client, student):
-    tokens = client.get(f"/api/v1/users/{student.id}/tokens", headers=student.headers).json
+    tokens = client.get(f"/api/v1/users/{student.id}/tokens", headers=student.headers).json["items"]
     assert len(tokens) == 1 and "token" not in tokens[0]
     r = client.delete(f"/api/v1/users/{student.id}/tokens/{tokens[0]['id']}", headers=student.headers)
     assert r.status_code == 204

@@ -194,12 +194,12 @@ def test_results_and_analytics(client, make_account, instructor):
     assert 0 <= best0 < 1
 
     results = {r["user_id"]: r for r in client.get(f"/api/v1/banks/{bank['id']}/results",
-                                                   headers=instructor.headers).json}
+                                                   headers=instructor.headers).json["items"]}
     assert [results[s.id]["score"] for s in students] == pytest.approx([best0, 1.0, 2.0, 2.0], abs=1e-4)
     assert results[students[0].id]["attempts"] == 3 and results[students[0].id]["max_score"] == 2
     assert results[students[3].id]["items"] == [1.0, 1.0] and results[students[3].id]["percent"] == 100
 
-    stats = client.get(f"/api/v1/banks/{bank['id']}/analytics", headers=instructor.headers).json
+    stats = client.get(f"/api/v1/banks/{bank['id']}/analytics", headers=instructor.headers).json["items"]
     item0, item1 = stats
     assert item0["attempts"] == 5 and item0["students"] == 4
     assert item0["fraction_correct"] == pytest.approx(3 / 5)
@@ -213,7 +213,7 @@ def test_results_and_analytics(client, make_account, instructor):
 
 def test_analytics_of_an_untouched_bank(client, instructor):
     bank = make_bank(client, instructor)
-    stats = client.get(f"/api/v1/banks/{bank['id']}/analytics", headers=instructor.headers).json
+    stats = client.get(f"/api/v1/banks/{bank['id']}/analytics", headers=instructor.headers).json["items"]
     assert [s["attempts"] for s in stats] == [0, 0]
     assert all(s["fraction_correct"] is None and s["discrimination"] is None for s in stats)
-    assert client.get(f"/api/v1/banks/{bank['id']}/results", headers=instructor.headers).json == []
+    assert client.get(f"/api/v1/banks/{bank['id']}/results", headers=instructor.headers).json["items"] == []

@@ -41,7 +41,7 @@ def test_claiming_ends_every_credential_staff_held(client, db, instructor):
     assert r.status_code == 403 and "claimed" in r.json["message"]
     assert client.post(f"/api/v1/users/{uid}/claim-code",
                        headers=instructor.headers).status_code == 403
-    own_id = client.get(f"/api/v1/users/{uid}/tokens", headers=bearer(own)).json[-1]["id"]
+    own_id = client.get(f"/api/v1/users/{uid}/tokens", headers=bearer(own)).json["items"][-1]["id"]
     assert client.delete(f"/api/v1/users/{uid}/tokens/{own_id}",
                          headers=instructor.headers).status_code == 403
     # They still see the student, who is in their course.

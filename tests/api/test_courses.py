@@ -102,7 +102,7 @@ def test_roster_import_enrols_an_existing_account_without_a_new_credential(
     assert existing["token"] is None and existing["claim_code"] is None
     assert r.json["created"] == 1 and r.json["existing"] == 1
     # The existing account keeps exactly its own token; nothing was issued for it.
-    tokens = client.get(f"/api/v1/users/{student.id}/tokens", headers=student.headers).json
+    tokens = client.get(f"/api/v1/users/{student.id}/tokens", headers=student.headers).json["items"]
     assert [t["name"] for t in tokens] == ["test"]
     assert roles(client, instructor, course["id"])[student.id] == "student"
     # The same roster again: nobody new, nobody enrolled twice.

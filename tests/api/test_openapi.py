@@ -152,3 +152,45 @@ def test_the_statuses_routes_return_are_documented(doc, client, student):
             if r.status_code >= 400 and str(r.status_code) not in op["responses"]:
                 undocumented.append((method.upper(), path, what, r.status_code))
     assert not undocumented
+
+
+ENVELOPE = {"items", "page", "page_size", "total", "pages"}
+
+
+def test_every_list_answers_one_pagination_envelope(doc):
+    """No operation answers a bare JSON array; every paginated answer is the same envelope and its
+    operation takes `page` and `page_size`."""
+    schemas = doc["components"]["schemas"]
+    envelopes = []
+    for path, method, op, _ in operations(doc):
+        for status, response in op["responses"].items():
+            schema = response.get("content", {}).get("application/json", {}).get("schema")
+            if not status.startswith("2") or schema is None:
+                continue
+            assert schema.get("type") != "array", f"{method.upper()} {path} answers a bare list"
+            resolved = schemas[schema["$ref"].rsplit("/", 1)[1]] if "$ref" in schema else schema
+            if "page" in resolved.get("properties", {}):
+                assert set(resolved["properties"]) == ENVELOPE, (path, resolved["properties"])
+                params = {p["name"] for p in op.get("parameters", []) if p["in"] == "query"}
+                assert {"page", "page_size"} <= params, (method, path, params)
+                envelopes.append(path)
+    # the lists that answered bare arrays before, among the rest
+    for path in ("/api/v1/families", "/api/v1/users/{user_id}/tokens", "/api/v1/lti/links",
+                 "/api/v1/banks/{bank_id}/results", "/api/v1/banks/{bank_id}/analytics",
+                 "/api/v1/banks/export-formats", "/api/v1/lti/platforms",
+                 "/api/v1/lti/registrations", "/api/v1/lti/overview", "/api/v1/users",
+                 "/api/v1/banks", "/api/v1/courses"):
+        assert path in envelopes, path
+
+
+def test_a_short_list_pages_like_a_long_one(client, student):
+    whole = client.get("/api/v1/families?page_size=500", headers=student.headers).json
+    assert whole["total"] == len(whole["items"]) > 3 and whole["pages"] == 1
+    second = client.get("/api/v1/families?page=2&page_size=2", headers=student.headers).json
+    assert second["items"] == whole["items"][2:4]
+    assert second["pages"] == (whole["total"] + 1) // 2 and second["total"] == whole["total"]
+    beyond = client.get(f"/api/v1/families?page={whole['total'] + 1}&page_size=1",
+                        headers=student.headers).json
+    assert beyond["items"] == [] and beyond["total"] == whole["total"]
+    r = client.get("/api/v1/families?page_size=0", headers=student.headers)
+    assert r.status_code == 422 and "page_size" in r.json["errors"]["query"]

@@ -11,7 +11,7 @@ PARAMS = {"in_channels": 3, "out_channels": 4, "kernel_size": 3, "bias": False}
 
 
 def test_families_list_and_show(client, student, instructor):
-    listed = client.get("/api/v1/families", headers=student.headers).json
+    listed = client.get("/api/v1/families", headers=student.headers).json["items"]
     names = [f["name"] for f in listed]
     assert names[:1] == ["conv_output_shape"] and "conv_param_count" in names
     assert all(f["levels"] and f["topic"] and f["misconceptions"] for f in listed)
@@ -91,3 +91,15 @@ def test_openapi_and_docs(client):
     js = client.get("/api/v1/docs/assets/swagger-ui-bundle.js")
     assert js.status_code == 200 and len(js.data) > 100_000
     assert client.get("/api/v1/docs/assets/../../secret").status_code == 404
+
+
+@pytest.mark.parametrize("guess", ["/docs", "/docs/", "/api", "/api/v1", "/api/v1/", "/swagger"])
+def test_where_people_guess_the_docs_are_leads_to_them(client, guess):
+    r = client.get(guess)
+    assert r.status_code == 302 and r.headers["Location"] == "/api/v1/docs"
+    assert client.get(r.headers["Location"]).status_code == 200
+
+
+def test_the_document_is_found_at_its_usual_guess(client):
+    r = client.get("/openapi.json")
+    assert r.status_code == 302 and client.get(r.headers["Location"]).json["openapi"].startswith("3")

@@ -34,7 +34,7 @@ def test_instructor_creates_a_student_with_a_token_in_their_course(client, instr
     roster = client.get(f"/api/v1/courses/{course}/enrollments", headers=instructor.headers).json
     assert {(e["user_id"], e["role"]) for e in roster["items"]} == {
         (instructor.id, "instructor"), (r.json["id"], "student")}
-    tokens = client.get(f"/api/v1/users/{r.json['id']}/tokens", headers=instructor.headers).json
+    tokens = client.get(f"/api/v1/users/{r.json['id']}/tokens", headers=instructor.headers).json["items"]
     assert [t["issued_by_id"] for t in tokens] == [instructor.id]
 
 
@@ -125,7 +125,7 @@ def test_tokens(client, instructor, other_student):
     assert r.status_code == 201 and r.json["token"].startswith(r.json["hint"])
     new = {"Authorization": f"Bearer {r.json['token']}"}
     assert client.get("/api/v1/me", headers=new).json["id"] == sid
-    listed = client.get(f"/api/v1/users/{sid}/tokens", headers=student).json
+    listed = client.get(f"/api/v1/users/{sid}/tokens", headers=student).json["items"]
     assert {t["name"] for t in listed} == {"created", "laptop"} and all("token" not in t for t in listed)
     # Students cannot mint or revoke tokens for someone else; nor see that the account exists.
     assert client.post(f"/api/v1/users/{other_student.id}/tokens", json={},

@@ -58,9 +58,9 @@ def test_an_unknown_format_is_refused_listing_the_registered_ones(tmp_path):
 def test_a_registered_format_is_listed_and_exported_by_rest(test_format, client, instructor, student):
     r = client.get("/api/v1/banks/export-formats", headers=instructor.headers)
     assert r.status_code == 200
-    assert [f["name"] for f in r.json] == list(exporters.names())
+    assert [f["name"] for f in r.json["items"]] == list(exporters.names())
     assert {"name": "lines", "label": "One line per item", "media_type": "text/x-lines",
-            "extension": ".lines", "description": "a format registered by a test"} in r.json
+            "extension": ".lines", "description": "a format registered by a test"} in r.json["items"]
     assert client.get("/api/v1/banks/export-formats", headers=student.headers).status_code == 403
     bank = make_bank(client, instructor)
     r = client.get(f"/api/v1/banks/{bank['id']}/export", query_string={"format": "lines"},

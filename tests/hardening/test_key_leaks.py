@@ -75,7 +75,7 @@ def build_world(database_url: str) -> dict[str, Any]:
     spare = client.post(f"/api/v1/users/{student_id}/tokens", headers=bearer(student),
                         json={"name": "spare"}).json["id"]
     others = [t["id"] for t in client.get(f"/api/v1/users/{other_id}/tokens",
-                                          headers=bearer(other)).json]
+                                          headers=bearer(other)).json["items"]]
     from quizsvc.extensions import db
 
     with app.app_context():

@@ -27,7 +27,7 @@ def test_admin_registers_lists_and_edits_a_platform(client, admin) -> None:  # n
     assert r.get_json()["deployment_ids"] == ["1", "2"]
     r = client.delete(f"/api/v1/lti/platforms/{p['id']}/deployments/1", headers=admin.headers)
     assert r.get_json()["deployment_ids"] == ["2"]
-    assert [x["id"] for x in client.get("/api/v1/lti/platforms", headers=admin.headers).get_json()] == [p["id"]]
+    assert [x["id"] for x in client.get("/api/v1/lti/platforms", headers=admin.headers).get_json()["items"]] == [p["id"]]
     assert client.delete(f"/api/v1/lti/platforms/{p['id']}", headers=admin.headers).status_code == 204
     assert client.get(f"/api/v1/lti/platforms/{p['id']}", headers=admin.headers).status_code == 404
 
@@ -74,9 +74,9 @@ def test_instructor_maps_a_launched_link_to_their_bank(app, client, lms: Lms,
         sub="t-1", roles=[INSTRUCTOR], link_id="rl-5", target_link_uri=LAUNCH_URL))
     data = boot(resp)
     headers = {"Authorization": f"Bearer {data['token']}"}
-    (link,) = client.get("/api/v1/lti/links", headers=headers).get_json()
+    (link,) = client.get("/api/v1/lti/links", headers=headers).get_json()["items"]
     assert link["resource_link_id"] == "rl-5" and link["bank_id"] is None
-    assert client.get("/api/v1/lti/links", headers=other_instructor.headers).get_json() == []
+    assert client.get("/api/v1/lti/links", headers=other_instructor.headers).get_json()["items"] == []
     theirs = make_bank(app, other_instructor.id, context=None)
     r = client.put(f"/api/v1/lti/links/{link['id']}", json={"bank_id": theirs}, headers=headers)
     assert r.status_code == 404  # another course's bank does not exist for them

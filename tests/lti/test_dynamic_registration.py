@@ -169,22 +169,22 @@ def test_an_admin_makes_a_url_through_the_api_and_others_cannot(app, client, adm
     assert url.startswith(TOOL + "/lti/register/qzreg_")
     assert client.post("/api/v1/lti/registrations", json={}, headers=instructor.headers).status_code == 403
     assert client.post("/api/v1/lti/registrations", json={}).status_code == 401
-    listed = client.get("/api/v1/lti/registrations", headers=admin.headers).get_json()
+    listed = client.get("/api/v1/lti/registrations", headers=admin.headers).get_json()["items"]
     assert [x["note"] for x in listed] == ["Canvas test"] and "url" not in listed[0]
     assert _confirm(client, _open(client, url[len(TOOL):], lms2)).status_code == 200
-    listed = client.get("/api/v1/lti/registrations", headers=admin.headers).get_json()
+    listed = client.get("/api/v1/lti/registrations", headers=admin.headers).get_json()["items"]
     assert listed[0]["used_at"] is not None and listed[0]["platform_id"] is not None
 
 
 def test_the_overview_shows_deployments_launches_and_passbacks(app, client, admin, lms2,
                                                                http) -> None:  # noqa: ANN001
     assert _confirm(client, _open(client, _approval(app), lms2)).status_code == 200
-    before = client.get("/api/v1/lti/overview", headers=admin.headers).get_json()
+    before = client.get("/api/v1/lti/overview", headers=admin.headers).get_json()["items"]
     assert before[0]["last_launch_at"] is None and before[0]["passbacks"] == {}
     assert before[0]["deployments"][0]["source"] == "registration"
     Lms(client, lms2, http).launch(lms2.resource_link_claims(
         sub="teacher-9", roles=[INSTRUCTOR], link_id="rl-9", target_link_uri=LAUNCH_URL))
-    after = client.get("/api/v1/lti/overview", headers=admin.headers).get_json()
+    after = client.get("/api/v1/lti/overview", headers=admin.headers).get_json()["items"]
     assert after[0]["last_launch_at"] is not None
     assert after[0]["deployments"][0]["last_launch_at"] == after[0]["last_launch_at"]
     pid = after[0]["id"]

@@ -117,7 +117,7 @@ def test_register_deep_link_launch_attempt_and_grade(app, client, canvas: LocalP
     assert score["activityProgress"] == "InProgress" and score["gradingProgress"] == "FullyGraded"
     assert dt.datetime.fromisoformat(score["timestamp"]).tzinfo is not None
     assert canvas.token_requests == 1  # one client-credentials token, signed by our key
-    results = client.get(f"/api/v1/banks/{bank_id}/results", headers=teacher).get_json()
+    results = client.get(f"/api/v1/banks/{bank_id}/results", headers=teacher).get_json()["items"]
     (row,) = [x for x in results if x["user_id"] == data["user"]["id"]]
     assert (row["score"], row["max_score"]) == (score["scoreGiven"], score["scoreMaximum"])
     assert run_worker(app, monkeypatch).startswith("sent 0,")

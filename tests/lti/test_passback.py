@@ -251,7 +251,7 @@ def test_line_item_is_found_or_created_when_the_launch_gave_none(app, client, lm
 
 def test_completion_policy_waits_for_the_last_problem(app, client, lms: Lms, course: Course,
                                                       instructor) -> None:  # noqa: ANN001
-    links = client.get("/api/v1/lti/links", headers=instructor.headers).get_json()
+    links = client.get("/api/v1/lti/links", headers=instructor.headers).get_json()["items"]
     (link,) = links
     r = client.put(f"/api/v1/lti/links/{link['id']}", json={"passback_policy": "completion"},
                    headers=instructor.headers)
