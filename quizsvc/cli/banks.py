@@ -17,11 +17,14 @@ default the demo instructor) and may only reach that instructor's banks.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
+from quizsvc.cli.export import FormatName
 from quizsvc.cli.tables import table
 from quizsvc.errors import QuizError
 
@@ -55,6 +58,24 @@ def _actor(session, email: str):  # noqa: ANN001, ANN202 - a Session, a User
         _fail(f"{email} is a {user.role}; banks need an instructor (--as EMAIL)")
     session.info["audit_actor_id"], session.info["audit_actor_role"] = user.id, user.role
     return user
+
+
+@contextmanager
+def acting(actor_email: str, where: str = "") -> Iterator[tuple[Any, Any, Any]]:
+    """Open the app as `actor_email`; yield (app, session, user). A service's refusal inside
+    becomes a one-line CLI error (prefixed with `where`, a file, when given)."""
+    from quizsvc.extensions import db
+
+    app = _app()
+    with app.app_context():
+        user = _actor(db.session, actor_email)
+        try:
+            yield app, db.session, user
+        except QuizError as exc:
+            hint = ("; add students with `quizsvc create-user --email ...`"
+                    if "unknown users" in exc.message else
+                    "; `quizsvc bank list` shows your banks" if "no bank" in exc.message else "")
+            _fail(f"{where}: {exc.message}" if where else exc.message + hint)
 
 
 def managed_banks(session, user) -> list:  # noqa: ANN001 - a Session, a User
@@ -143,16 +164,10 @@ def bank_group() -> None:
 @as_option
 def create_cmd(file: Path, actor_email: str) -> None:
     """Create a bank from FILE (.yaml, .yml or .json: title, items, max_attempts, show_key)."""
-    from quizsvc.extensions import db
-
     spec = read_bank_file(file)
-    with _app().app_context():
-        user = _actor(db.session, actor_email)
-        try:
-            bank = _create(db.session, user, spec)
-        except QuizError as exc:
-            _fail(f"{file}: {exc.message}")
-        db.session.commit()
+    with acting(actor_email, str(file)) as (_, session, user):
+        bank = _create(session, user, spec)
+        session.commit()
         click.echo(f"created bank {bank.id} {bank.title!r} ({len(bank.items)} items); "
                    f"assign it with `quizsvc bank assign {bank.id} EMAIL...`")
 
@@ -164,7 +179,6 @@ def create_cmd(file: Path, actor_email: str) -> None:
 def import_cmd(file: Path, title: str | None, actor_email: str) -> None:
     """Create a bank from a JSON bank file (`quizsvc export --format json`): its variants."""
     from quizsvc.exporters.jsonbank import loads
-    from quizsvc.extensions import db
 
     try:
         file_title, problems = loads(file.read_bytes())
@@ -178,13 +192,9 @@ def import_cmd(file: Path, title: str | None, actor_email: str) -> None:
         groups.setdefault((p.family, p.level), []).append(p.seed)
     items = [{"family": f, "level": lv, "seeds": seeds} for (f, lv), seeds in groups.items()]
     spec = checked_spec({"title": title or file_title, "items": items}, str(file))
-    with _app().app_context():
-        user = _actor(db.session, actor_email)
-        try:
-            bank = _create(db.session, user, spec)
-        except QuizError as exc:
-            _fail(f"{file}: {exc.message}")
-        db.session.commit()
+    with acting(actor_email, str(file)) as (_, session, user):
+        bank = _create(session, user, spec)
+        session.commit()
         click.echo(f"imported bank {bank.id} {bank.title!r}: {len(problems)} variants in "
                    f"{len(items)} items")
 
@@ -193,14 +203,12 @@ def import_cmd(file: Path, title: str | None, actor_email: str) -> None:
 @as_option
 def list_cmd(actor_email: str) -> None:
     """List your banks."""
-    from quizsvc.extensions import db
     from quizsvc.services import banks
 
-    with _app().app_context():
-        user = _actor(db.session, actor_email)
+    with acting(actor_email) as (_, session, user):
         rows = [[b.id, b.course_id, b.title, len(b.items), sum(i.count for i in b.items),
-                 len(banks.assigned_users(db.session, b)), b.max_attempts, b.show_key]
-                for b in managed_banks(db.session, user)]
+                 len(banks.assigned_users(session, b)), b.max_attempts, b.show_key]
+                for b in managed_banks(session, user)]
     if not rows:
         click.echo("no banks yet: `quizsvc bank create FILE` makes one")
         return
@@ -213,16 +221,11 @@ def list_cmd(actor_email: str) -> None:
 @as_option
 def show_cmd(bank: str, actor_email: str) -> None:
     """Show BANK (an id or a title): its policy, items and students."""
-    from quizsvc.extensions import db
     from quizsvc.services import banks
 
-    with _app().app_context():
-        user = _actor(db.session, actor_email)
-        try:
-            b = find_bank(db.session, user, bank)
-        except QuizError as exc:
-            _fail(f"{exc.message}; `quizsvc bank list` shows your banks")
-        students = banks.assigned_users(db.session, b)
+    with acting(actor_email) as (_, session, user):
+        b = find_bank(session, user, bank)
+        students = banks.assigned_users(session, b)
         click.echo(f"bank {b.id}: {b.title}\nattempts per problem: "
                    f"{b.max_attempts or 'unlimited'}; keys shown: {b.show_key}\n")
         click.echo(_items_table(b))
@@ -239,24 +242,16 @@ def assign_cmd(bank: str, emails: tuple[str, ...], actor_email: str) -> None:
 
     Students not yet in the bank's course are enrolled in it first.
     """
-    from quizsvc.extensions import db
     from quizsvc.services import banks, courses
 
-    app = _app()
-    with app.app_context():
-        user = _actor(db.session, actor_email)
-        try:
-            b = find_bank(db.session, user, bank)
-            users = banks.resolve_users(db.session, [], list(emails))
-            for student in users:
-                if student.role == "student":
-                    courses.enroll(db.session, user, b.course, student)
-            new, already = banks.assign(db.session, b, users, app.config["SECRET_KEY"])
-        except QuizError as exc:
-            hint = ("; add students with `quizsvc create-user --email ...`"
-                    if "unknown users" in exc.message else "")
-            _fail(exc.message + hint)
-        db.session.commit()
+    with acting(actor_email) as (app, session, user):
+        b = find_bank(session, user, bank)
+        users = banks.resolve_users(session, [], list(emails))
+        for student in users:
+            if student.role == "student":
+                courses.enroll(session, user, b.course, student)
+        new, already = banks.assign(session, b, users, app.config["SECRET_KEY"])
+        session.commit()
         click.echo(f"assigned {b.title!r} to {len(new)} student(s)"
                    + (f"; {len(already)} already had it" if already else ""))
 
@@ -267,16 +262,11 @@ def assign_cmd(bank: str, emails: tuple[str, ...], actor_email: str) -> None:
 @as_option
 def results_cmd(bank: str, as_json: bool, actor_email: str) -> None:
     """Each student's score on BANK: best attempt per problem, summed."""
-    from quizsvc.extensions import db
     from quizsvc.services import analytics
 
-    with _app().app_context():
-        user = _actor(db.session, actor_email)
-        try:
-            b = find_bank(db.session, user, bank)
-        except QuizError as exc:
-            _fail(exc.message)
-        results = analytics.results(db.session, b)
+    with acting(actor_email) as (_, session, user):
+        b = find_bank(session, user, bank)
+        results = analytics.results(session, b)
     if as_json:
         click.echo(json.dumps([{k: v for k, v in vars(r).items() if k != "last_attempt_at"}
                                for r in results], indent=2))
@@ -291,9 +281,10 @@ def results_cmd(bank: str, as_json: bool, actor_email: str) -> None:
 
 @bank_group.command("export")
 @click.argument("bank")
-@click.option("--format", "fmt", required=True,
-              type=click.Choice(["moodle", "qti12", "gift", "json"]),
-              help="moodle (XML), qti12 (Canvas zip), gift (text) or json (our bank file).")
+@click.option("--format", "fmt", required=True, type=FormatName(),
+              help="A registered format: moodle (XML), qti12 (Canvas zip), gift (text), json "
+                   "(our bank file), pdf (a worksheet; `quizsvc export --bank` prints exams "
+                   "and keys), ... (`quizsvc export --list-formats`).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="File to write ('-' for standard output).")
 @click.option("--pool", type=click.IntRange(1, 20), default=5, show_default=True,
@@ -303,19 +294,13 @@ def export_cmd(bank: str, fmt: str, output: str, pool: int, actor_email: str) ->
     """Export BANK (an id or a title) for an LMS."""
     from quizsvc.cli.export import write_result
     from quizsvc.exporters import export
-    from quizsvc.extensions import db
     from quizsvc.services.exports import export_problems
 
-    app = _app()
-    with app.app_context():
-        user = _actor(db.session, actor_email)
-        try:
-            b = find_bank(db.session, user, bank)
-            pooled = export_problems(b, app.config["SECRET_KEY"], pool)
-            result = export(pooled.problems, fmt, title=pooled.title, pick=pooled.picks,
-                            policy=pooled.policy)
-        except QuizError as exc:
-            _fail(exc.message)
+    with acting(actor_email) as (app, session, user):
+        b = find_bank(session, user, bank)
+        pooled = export_problems(b, app.config["SECRET_KEY"], pool)
+        result = export(pooled.problems, fmt, title=pooled.title, pick=pooled.picks,
+                        policy=pooled.policy)
     write_result(result, output)
 
 

@@ -33,6 +33,7 @@ class FormatName(click.ParamType):
     name = "format"
 
     def convert(self, value: Any, param, ctx) -> str:
+        value = str(value).strip().lower()  # `PDF` and ` moodle ` name formats too
         if value not in exporters.names():
             self.fail(f"{value!r} is not a format; choose from {', '.join(exporters.names())} "
                       "(see --list-formats)", param, ctx)

@@ -83,6 +83,10 @@ def test_export_by_title_writes_the_lms_file(cli, tmp_path):
                  "-o", "w3.xml")
     assert (tmp_path / "w3.xml").read_bytes().startswith(b"<?xml")
     assert "wrote" in result.output
+    cli("bank", "export", "1", "--format", "PDF", "-o", "w3.pdf")  # every registered format
+    assert (tmp_path / "w3.pdf").read_bytes().startswith(b"%PDF-")
+    refused = cli("bank", "export", "1", "--format", "docx", "-o", "w3.docx", ok=False)
+    assert refused.exit_code == 2 and "moodle" in refused.output and "pdf" in refused.output
 
 
 @pytest.mark.parametrize("args, words", [
