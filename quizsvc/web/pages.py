@@ -209,6 +209,7 @@ def _as_text(value: Any) -> str:  # noqa: ANN401
 def _bank_next(item: Problem, user: User) -> int | None:
     return db.session.scalar(
         select(Problem.id).where(Problem.bank_id == item.bank_id, Problem.owner_id == user.id,
+                                 Problem.bank_version == item.bank.version,
                                  Problem.id != item.id, Problem.solved_at.is_(None))
         .order_by(Problem.item_index, Problem.variant).limit(1))
 
