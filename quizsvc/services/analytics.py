@@ -17,6 +17,7 @@ change to the items, the answers to the earlier version stay readable under it.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -43,6 +44,18 @@ class StudentResult:
     solved: int
     items: list[float]  # item scores, in bank order
     last_attempt_at: object = None
+
+
+@dataclass
+class AnswerGroup:
+    """One distinct answer to an item, with the score and mistake it got, and how often."""
+
+    answer: object  # as the first student who gave it typed it
+    score: float
+    correct: bool
+    misconception: str | None
+    attempts: int
+    students: int
 
 
 @dataclass
@@ -185,3 +198,47 @@ def item_analysis(session: Session, bank: Bank, version: int | None = None) -> l
             d = upper_lower(item, [totals[u] for u in takers])
             s.upper_lower = None if d is None else round(d, 4)
     return stats
+
+
+MAX_ANSWER_GROUPS = 50
+
+
+def item_answers(session: Session, bank: Bank, item_index: int, version: int | None = None, *,
+                 page: int = 1, page_size: int = MAX_ANSWER_GROUPS) -> tuple[list[AnswerGroup], int]:
+    """Return one page of the distinct answers given to an item (most given first), and the count.
+
+    Answers are told apart by how they were read (the parsed answer), and by the
+    score and mistake they got: each student has their own variant, so the same
+    answer can be right for one and wrong for another, and these are two rows.
+    """
+    version = _version(bank, version)
+    rows = session.execute(
+        select(Attempt.user_id, Attempt.raw_answer, Attempt.parsed_answer, Attempt.score,
+               Attempt.correct, Attempt.misconception)
+        .join(Problem, Problem.id == Attempt.problem_id)
+        .where(Problem.bank_id == bank.id, Problem.bank_version == version,
+               Problem.item_index == item_index).order_by(Attempt.id)).all()
+    groups: dict[tuple, AnswerGroup] = {}
+    who: dict[tuple, set[int]] = defaultdict(set)
+    for r in rows:
+        key = (json.dumps(r.parsed_answer, sort_keys=True, default=str), round(float(r.score), 4),
+               r.misconception)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = AnswerGroup(r.raw_answer, round(float(r.score), 4),
+                                              bool(r.correct), r.misconception, 0, 0)
+        group.attempts += 1
+        who[key].add(r.user_id)
+    for key, group in groups.items():
+        group.students = len(who[key])
+    ordered = sorted(groups.values(), key=lambda g: (-g.attempts, -g.score))
+    start = (max(page, 1) - 1) * page_size
+    return ordered[start:start + page_size], len(ordered)
+
+
+def mistake_counts(stats: list[ItemStats]) -> Counter[str]:
+    """Return how often each misconception was diagnosed, over all items."""
+    total: Counter[str] = Counter()
+    for s in stats:
+        total.update(s.misconceptions)
+    return total

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from quizsvc.errors import NotFoundError, ParamError, QuizError, TooLargeError
 from quizsvc.services import access
-from quizsvc.services.errors import PermissionDenied
+from quizsvc.services.errors import ConflictError, PermissionDenied
 from quizsvc.services.policy import Policy
 from quizsvc.services.practice import get_family, issue
 from quizsvc.services.variants import variant_seed
@@ -221,9 +221,16 @@ def ensure_problems(session: Session, bank: Bank, user: User, secret: str | byte
     return out
 
 
+def check_open(bank: Bank) -> None:
+    """Refuse to assign an archived bank."""
+    if bank.archived:
+        raise ConflictError("this bank is archived: unarchive it before assigning it")
+
+
 def assign(session: Session, bank: Bank, users: Iterable[User],
            secret: str | bytes) -> tuple[list[User], list[User]]:
     """Assign `bank` to `users` and issue their problems; return (newly assigned, already)."""
+    check_open(bank)
     users = list(users)
     size = sum(len(item.seeds) if item.seeds else item.count for item in bank.items)
     if size * len(users) > MAX_ASSIGN_PROBLEMS:
@@ -251,6 +258,7 @@ def assign_course(session: Session, bank: Bank) -> list[int]:
     they open the bank, so a large course costs one row per student here.
     Return the ids of the students newly assigned.
     """
+    check_open(bank)
     bank.whole_course = True
     have = set(session.scalars(select(BankAssignment.user_id)
                                .where(BankAssignment.bank_id == bank.id)))
