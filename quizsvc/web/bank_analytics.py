@@ -26,6 +26,14 @@ from quizsvc.web.pages import bp
 from quizsvc.web.progress import _SCRIPT, CHART_STYLE
 
 MAX_MISTAKES_CHARTED = 15
+# The points' labels ("item 3") as large as the axis labels.
+LABELLED_STYLE = CHART_STYLE.__class__(**{**CHART_STYLE.to_dict(), "value_label_font_size": 13})
+
+
+def whole_ticks(maximum: int, most: int = 10) -> list[int]:
+    """Axis ticks for a count: whole numbers from 0 past `maximum`, at most about `most`."""
+    step = max(1, -(-max(maximum, 1) // most))
+    return list(range(0, max(maximum, 1) + step, step))
 
 
 def _titles(family: str) -> dict[str, str]:
@@ -139,10 +147,12 @@ def bank_difficulty_chart(bank_id: int) -> Response:
                "label": f"item {s.item_index + 1}"}
               for s in (r["stats"] for r in _item_rows(bank, chosen_version(bank)))
               if s.fraction_correct is not None and s.discrimination is not None]
-    chart = pygal.XY(style=CHART_STYLE, width=720, height=420, stroke=False, show_legend=False,
-                     js=[], xrange=(0, 100), range=(-1, 1), print_labels=True, dots_size=6,
-                     x_title="fraction correct (percent): easier to the right",
+    # Room right of 100 for the labels of the easiest items.
+    chart = pygal.XY(style=LABELLED_STYLE, width=720, height=420, stroke=False,
+                     show_legend=False, js=[], xrange=(0, 112), range=(-1, 1), print_labels=True,
+                     dots_size=6, x_title="fraction correct (percent): easier to the right",
                      y_title="discrimination", explicit_size=False)
+    chart.x_labels = list(range(0, 101, 10))
     chart.title = "Item difficulty against discrimination"
     chart.add("items", points)
     return _svg(chart)
@@ -159,6 +169,7 @@ def bank_mistakes_chart(bank_id: int) -> Response:
                                 js=[], x_title="attempts", explicit_size=False)
     chart.title = "Misconceptions diagnosed"
     chart.x_labels = [m["title"] for m in mistakes]
+    chart.y_labels = whole_ticks(max((m["count"] for m in mistakes), default=1))
     chart.add("attempts", [m["count"] for m in mistakes])
     return _svg(chart)
 
@@ -173,6 +184,7 @@ def bank_scores_chart(bank_id: int) -> Response:
                       x_title="score (percent)", y_title="students", explicit_size=False)
     chart.title = "Score distribution"
     chart.x_labels = [f"{10 * i}–{10 * i + 10}" for i in range(10)]
+    chart.y_labels = whole_ticks(max(bins))
     chart.add("students", bins)
     return _svg(chart)
 

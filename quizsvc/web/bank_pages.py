@@ -201,7 +201,8 @@ def bank_page(bank_id: int) -> Any:
                 chosen = banks.resolve_users(db.session, [], emails, bank.course_id)
                 new, already = banks.assign(db.session, bank, chosen,
                                             current_app.config["SECRET_KEY"])
-                flash(f"Assigned to {len(new)} students ({len(already)} already had it).", "info")
+                flash(f"Assigned to {len(new)} student{'' if len(new) == 1 else 's'} "
+                      f"({len(already)} already had it).", "info")
             elif action == "delete":
                 title = bank.title
                 bank_edit.delete_bank(db.session, user, bank)
