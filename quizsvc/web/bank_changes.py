@@ -56,6 +56,12 @@ def bank_items(bank_id: int) -> Any:
         values = {k: v for k, v in request.form.items() if k != "csrf_token"}
         if request.form.get("action") == "add_row":
             rows = min(rows + 1, MAX_ROWS)
+        elif request.form.get("does") == "in_place" and does == "version":
+            # The form said "in place", but a student answered meanwhile: ask again.
+            errors = {"form": "A student answered this bank while you were editing, so its "
+                              "items can no longer change in place: choose below what saving "
+                              "does, then save again."}
+            status = 409
         else:
             _, items, _, errors = _read_form(request.form, rows)
             errors = {k: v for k, v in errors.items() if k.startswith("item-")}

@@ -77,6 +77,23 @@ def test_before_any_attempt_the_items_change_in_place(app, dbr, bank):
     assert [(p.item_index, p.variant) for p in after] == [(0, 0), (1, 0), (1, 1)]
 
 
+def test_an_answer_while_editing_asks_again_instead_of_versioning_silently(app, dbr, bank):
+    client = login(app, "instructor@example.edu")
+    page = client.get(f"/banks/{bank}/items")
+    assert 'name="does" value="in_place"' in page.text
+    student = _student(app, "student@example.edu")
+    student.get("/banks")
+    assert _answer(student, _problems(dbr, bank, "student@example.edu")[0]).status_code == 303
+    r = client.post(f"/banks/{bank}/items", data={
+        "csrf_token": csrf(page.text), "rows": "3", "action": "save", "does": "in_place",
+        "item-0-family": FAMILY, "item-0-level": "easy", "item-0-count": "1"})
+    assert r.status_code == 409 and "answered this bank while you were editing" in r.text
+    assert 'name="mode"' in r.text  # now the choice is offered, and what was typed kept:
+    assert 'name="item-0-count" type="text" value="1"' in r.text
+    saved = dbr.get(Bank, bank)
+    assert saved.version == 1 and [i.count for i in saved.items] == [2, 2]
+
+
 def test_unchanged_items_change_nothing(app, dbr, bank):
     client = login(app, "instructor@example.edu")
     _, r = _items_form(client, bank)
