@@ -49,8 +49,10 @@ WHY = {
 # Conflicts (409) by endpoint: what clashes.
 CONFLICTS = {
     "users.create_user": "A user with this email exists.",
-    "problems.create_attempt": "No attempts left, or the Idempotency-Key was used for another "
-                               "problem.",
+    "problems.create_attempt": "No attempts left, the Idempotency-Key was used for another "
+                               "problem, or the problem's bank is archived or has a newer "
+                               "version of its items.",
+    "banks.assign_bank": "The bank is archived: unarchive it (in the browser) to assign it.",
     "lti_admin.create_platform": "This issuer and client id are registered already.",
     "lti_admin.retry_passback": "Only failed passbacks can be retried.",
 }

@@ -38,7 +38,8 @@ def bank_score(session: Session, bank: Bank, user_id: int) -> BankScore:
     best = (select(Problem.id, Problem.solved_at, Problem.max_attempts, Problem.attempt_count,
                    func.max(Attempt.score).label("best"))
             .join(Attempt, Attempt.problem_id == Problem.id, isouter=True)
-            .where(Problem.bank_id == bank.id, Problem.owner_id == user_id)
+            .where(Problem.bank_id == bank.id, Problem.owner_id == user_id,
+                   Problem.bank_version == bank.version)
             .group_by(Problem.id, Problem.solved_at, Problem.max_attempts, Problem.attempt_count))
     given, done = 0.0, 0
     for row in session.execute(best):

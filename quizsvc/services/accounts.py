@@ -197,3 +197,37 @@ def merge_guest(session: Session, guest: User, user: User) -> int:
     session.execute(delete(User).where(User.id == guest.id))
     session.expire_all()
     return moved
+
+
+# One message for every refusal, so that a guess learns nothing (not even a right code).
+BAD_CLAIM = ("this claim code is not valid for this email (it may be mistyped, already used or "
+             "expired): check both, or ask your instructor for a new code")
+
+
+def claim_with_password(session: Session, code: str, email: str, password: str) -> User:
+    """Claim a staff-made account with its one-time code, choosing a password (the browser).
+
+    `email` must be the account's, or, for an account made without one, becomes
+    it. Nothing is spent until everything is right: the caller commits, or rolls
+    back on an error and the code still works.
+    """
+    from quizsvc.services import claims
+
+    check_password(password)
+    clean = clean_email(email)
+    if not clean:
+        raise ParamError("enter your email address", errors={"email": "missing"})
+    try:
+        user = claims.redeem(session, code)
+    except AuthenticationError:
+        raise AuthenticationError(BAD_CLAIM, errors={"code": "not valid"}) from None
+    if user.email is None:
+        if session.scalar(select(User.id).where(User.email == clean)) is not None:
+            raise ConflictError(f"there is already an account for {clean}: use another email, "
+                                "or sign in to that account", errors={"email": "already taken"})
+        user.email = clean
+    elif user.email != clean:
+        raise AuthenticationError(BAD_CLAIM, errors={"code": "not valid"})
+    user.password_hash = _hasher.hash(password)
+    session.flush()
+    return user

@@ -10,10 +10,14 @@ between the item score and the rest of the bank (total minus the item), over
 students who attempted anything. The upper-lower index D compares the item
 score of the top and bottom 27% of students by total. Both are None when
 fewer than three students took part or nobody differs.
+
+Both read one version of the bank's items (default: the current one): after a
+change to the items, the answers to the earlier version stay readable under it.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -21,8 +25,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from quizsvc.services.banks import assigned_users
-from quizsvc.store.models import Attempt, Bank, Problem, User
+from quizsvc.services.banks import assigned_users, version_items
+from quizsvc.store.models import Attempt, Bank, BankItem, Problem, User
 
 
 @dataclass
@@ -43,6 +47,18 @@ class StudentResult:
 
 
 @dataclass
+class AnswerGroup:
+    """One distinct answer to an item, with the score and mistake it got, and how often."""
+
+    answer: object  # as the first student who gave it typed it
+    score: float
+    correct: bool
+    misconception: str | None
+    attempts: int
+    students: int
+
+
+@dataclass
 class ItemStats:
     """Item analysis of one bank item."""
 
@@ -59,10 +75,15 @@ class ItemStats:
     misconceptions: dict[str, int] = field(default_factory=dict)
 
 
-def _load(session: Session, bank: Bank) -> tuple[dict, dict, list]:
-    """Return best score per (user, item, variant), problems per (user, item), attempt rows."""
+def _version(bank: Bank, version: int | None) -> int:
+    return bank.version if version is None else version
+
+
+def _load(session: Session, bank: Bank, version: int) -> tuple[dict, dict, list]:
+    """Return best score per problem, problems per (user, item), attempt rows (one version)."""
     problems = session.execute(select(Problem.id, Problem.owner_id, Problem.item_index)
-                               .where(Problem.bank_id == bank.id)).all()
+                               .where(Problem.bank_id == bank.id,
+                                      Problem.bank_version == version)).all()
     per_item: dict[tuple[int, int], list[int]] = defaultdict(list)
     for pid, uid, idx in problems:
         per_item[(uid, idx)].append(pid)
@@ -70,25 +91,28 @@ def _load(session: Session, bank: Bank) -> tuple[dict, dict, list]:
         select(Attempt.problem_id, Attempt.user_id, Problem.item_index, Attempt.seq, Attempt.score,
                Attempt.correct, Attempt.misconception, Attempt.created_at)
         .join(Problem, Problem.id == Attempt.problem_id)
-        .where(Problem.bank_id == bank.id).order_by(Attempt.id)).all()
+        .where(Problem.bank_id == bank.id, Problem.bank_version == version)
+        .order_by(Attempt.id)).all()
     best: dict[int, float] = {}
     for r in rows:
         best[r.problem_id] = max(best.get(r.problem_id, 0.0), float(r.score))
     return best, per_item, rows
 
 
-def _item_scores(bank: Bank, best: dict[int, float], per_item: dict,
+def _item_scores(items: list[BankItem], best: dict[int, float], per_item: dict,
                  user_id: int) -> list[float]:
     out = []
-    for item in bank.items:
+    for item in items:
         pids = per_item.get((user_id, item.position), [])
         out.append(sum(best.get(p, 0.0) for p in pids) / item.count if pids else 0.0)
     return out
 
 
-def results(session: Session, bank: Bank) -> list[StudentResult]:
+def results(session: Session, bank: Bank, version: int | None = None) -> list[StudentResult]:
     """Return every assigned student's results, and anyone else who answered, by user id."""
-    best, per_item, rows = _load(session, bank)
+    version = _version(bank, version)
+    items_ = version_items(session, bank, version)
+    best, per_item, rows = _load(session, bank, version)
     attempts = Counter(r.user_id for r in rows)
     solved = Counter(uid for uid, _ in {(r.user_id, r.problem_id) for r in rows if r.correct})
     last = {r.user_id: r.created_at for r in rows}
@@ -96,12 +120,12 @@ def results(session: Session, bank: Bank) -> list[StudentResult]:
     extra = {uid for uid, _ in per_item} - set(users)
     if extra:
         users.update({u.id: u for u in session.scalars(select(User).where(User.id.in_(extra)))})
-    size = float(sum(item.count for item in bank.items))
+    size = float(sum(item.count for item in items_))
     out = []
     for uid in sorted(users):
         u = users[uid]
-        items = _item_scores(bank, best, per_item, uid)
-        score = round(sum(s * item.count for s, item in zip(items, bank.items)), 4)
+        items = _item_scores(items_, best, per_item, uid)
+        score = round(sum(s * item.count for s, item in zip(items, items_)), 4)
         out.append(StudentResult(
             user_id=uid, name=u.name, email=u.email, sis_user_id=u.sis_user_id, score=score,
             max_score=size, percent=round(100 * score / size, 2) if size else 0.0,
@@ -133,10 +157,12 @@ def upper_lower(item: list[float], total: list[float], fraction: float = 0.27) -
     return sum(item[i] for i in high) / k - sum(item[i] for i in low) / k
 
 
-def item_analysis(session: Session, bank: Bank) -> list[ItemStats]:
+def item_analysis(session: Session, bank: Bank, version: int | None = None) -> list[ItemStats]:
     """Return the item analysis of every item of `bank`, in bank order."""
-    best, per_item, rows = _load(session, bank)
-    stats = [ItemStats(item.position, item.family, item.level) for item in bank.items]
+    version = _version(bank, version)
+    items_ = version_items(session, bank, version)
+    best, per_item, rows = _load(session, bank, version)
+    stats = [ItemStats(item.position, item.family, item.level) for item in items_]
     students_by_item: dict[int, set[int]] = defaultdict(set)
     correct = Counter()
     first = Counter()
@@ -153,7 +179,7 @@ def item_analysis(session: Session, bank: Bank) -> list[ItemStats]:
         if r.misconception:
             mistakes[r.item_index][r.misconception] += 1
     takers = sorted({r.user_id for r in rows})
-    scores = {uid: _item_scores(bank, best, per_item, uid) for uid in takers}
+    scores = {uid: _item_scores(items_, best, per_item, uid) for uid in takers}
     totals = {uid: sum(scores[uid]) for uid in takers}
     for s in stats:
         i = s.item_index
@@ -172,3 +198,47 @@ def item_analysis(session: Session, bank: Bank) -> list[ItemStats]:
             d = upper_lower(item, [totals[u] for u in takers])
             s.upper_lower = None if d is None else round(d, 4)
     return stats
+
+
+MAX_ANSWER_GROUPS = 50
+
+
+def item_answers(session: Session, bank: Bank, item_index: int, version: int | None = None, *,
+                 page: int = 1, page_size: int = MAX_ANSWER_GROUPS) -> tuple[list[AnswerGroup], int]:
+    """Return one page of the distinct answers given to an item (most given first), and the count.
+
+    Answers are told apart by how they were read (the parsed answer), and by the
+    score and mistake they got: each student has their own variant, so the same
+    answer can be right for one and wrong for another, and these are two rows.
+    """
+    version = _version(bank, version)
+    rows = session.execute(
+        select(Attempt.user_id, Attempt.raw_answer, Attempt.parsed_answer, Attempt.score,
+               Attempt.correct, Attempt.misconception)
+        .join(Problem, Problem.id == Attempt.problem_id)
+        .where(Problem.bank_id == bank.id, Problem.bank_version == version,
+               Problem.item_index == item_index).order_by(Attempt.id)).all()
+    groups: dict[tuple, AnswerGroup] = {}
+    who: dict[tuple, set[int]] = defaultdict(set)
+    for r in rows:
+        key = (json.dumps(r.parsed_answer, sort_keys=True, default=str), round(float(r.score), 4),
+               r.misconception)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = AnswerGroup(r.raw_answer, round(float(r.score), 4),
+                                              bool(r.correct), r.misconception, 0, 0)
+        group.attempts += 1
+        who[key].add(r.user_id)
+    for key, group in groups.items():
+        group.students = len(who[key])
+    ordered = sorted(groups.values(), key=lambda g: (-g.attempts, -g.score))
+    start = (max(page, 1) - 1) * page_size
+    return ordered[start:start + page_size], len(ordered)
+
+
+def mistake_counts(stats: list[ItemStats]) -> Counter[str]:
+    """Return how often each misconception was diagnosed, over all items."""
+    total: Counter[str] = Counter()
+    for s in stats:
+        total.update(s.misconceptions)
+    return total

@@ -78,6 +78,7 @@ def submit_attempt(session: Session, user: User, problem_id: int, answer: Any,
         raise PermissionDenied("only the student this problem was issued to can answer it")
     if attempts_left(problem) == 0:
         raise _no_attempts_left(problem)
+    _check_bank_open(problem)
 
     family = get_family(problem.family)
     grade = family.grade(problem.params, problem.key, family.answer_spec(problem.params), answer)
@@ -138,6 +139,18 @@ def _replay(previous: Attempt, problem_id: int) -> Submitted:
                             "use a new key for each new submission",
                             errors={"Idempotency-Key": "reused"})
     return Submitted(previous, replayed=True)
+
+
+def _check_bank_open(problem: Problem) -> None:
+    """Refuse an answer to a problem of an archived bank or of an earlier version of it."""
+    bank = problem.bank
+    if bank is None:
+        return
+    if bank.archived:
+        raise ConflictError("this bank is archived: it takes no more answers (your results stay)")
+    if problem.bank_version is not None and problem.bank_version != bank.version:
+        raise ConflictError("this problem is from an earlier version of the bank: open the bank "
+                            "again for its current problems (your answers here are kept)")
 
 
 def _no_attempts_left(problem: Problem) -> ConflictError:

@@ -22,13 +22,13 @@ from sqlalchemy.orm import Session
 
 from quizsvc.errors import NotFoundError, ParamError, QuizError, TooLargeError
 from quizsvc.services import access
-from quizsvc.services.errors import PermissionDenied
+from quizsvc.services.errors import ConflictError, PermissionDenied
 from quizsvc.services.policy import Policy
 from quizsvc.services.practice import get_family, issue
 from quizsvc.services.variants import variant_seed
 from quizsvc.store.audit import log
 from quizsvc.store.courses import Course, Enrollment
-from quizsvc.store.models import Bank, BankAssignment, BankItem, Problem, User
+from quizsvc.store.models import Bank, BankAssignment, BankItem, BankVersion, Problem, User
 
 MAX_ITEMS = 200
 MAX_COUNT = 50  # problems per item per student
@@ -48,7 +48,7 @@ class ItemSpec:
     seeds: tuple[int, ...] | None = None
 
 
-def _check_items(items: list[ItemSpec]) -> None:
+def check_items(items: list[ItemSpec]) -> None:
     if not items:
         raise ParamError("a bank needs at least one item", errors={"items": "empty"})
     if len(items) > MAX_ITEMS:
@@ -103,7 +103,7 @@ def create_bank(session: Session, owner: User, title: str, items: list[ItemSpec]
     title = (title or "").strip()
     if not title:
         raise ParamError("a bank needs a title", errors={"title": "empty"})
-    _check_items(items)
+    check_items(items)
     bank = Bank(owner=owner, course_id=course.id, title=title[:200],
                 description=description or "", max_attempts=policy.max_attempts,
                 show_key=policy.show_key, whole_course=False)
@@ -120,12 +120,12 @@ def create_bank(session: Session, owner: User, title: str, items: list[ItemSpec]
 
 def copy_bank(session: Session, actor: User, bank: Bank, course_id: int) -> Bank:
     """Copy `bank` (items and policy, no students) into another course `actor` teaches."""
+    from quizsvc.services.bank_edit import specs
+
     if not access.teaches(session, actor, bank.course_id):
         raise PermissionDenied("only the bank's course instructors can copy it")
     course = course_for_bank(session, actor, course_id)
-    items = [ItemSpec(i.family, i.level, i.count, tuple(i.seeds) if i.seeds else None)
-             for i in bank.items]
-    copy = create_bank(session, actor, bank.title, items, Policy(bank.max_attempts, bank.show_key),
+    copy = create_bank(session, actor, bank.title, specs(bank.items), Policy(bank.max_attempts, bank.show_key),
                        bank.description, course)
     log(session, actor, "bank.copy", "bank", copy.id, {"from_bank": bank.id,
                                                        "from_course": bank.course_id},
@@ -167,7 +167,10 @@ def get_bank(session: Session, user: User, bank_id: int, *, manage: bool = False
 
 
 def visible_banks(user: User, course_id: int | None = None):  # noqa: ANN201 - a Select
-    """A query of the banks `user` may see, optionally of one course."""
+    """A query of the banks `user` may see, optionally of one course.
+
+    A student's list leaves out archived banks; their staff still see them.
+    """
     query = select(Bank)
     if not access.is_admin(user):
         staffed = Bank.course_id.in_(access.course_ids(user))
@@ -175,7 +178,8 @@ def visible_banks(user: User, course_id: int | None = None):  # noqa: ANN201 - a
             select(BankAssignment.bank_id).join(Bank, Bank.id == BankAssignment.bank_id)
             .join(Enrollment, (Enrollment.course_id == Bank.course_id)
                   & (Enrollment.user_id == BankAssignment.user_id))
-            .where(BankAssignment.user_id == user.id, Enrollment.role == "student"))
+            .where(BankAssignment.user_id == user.id, Enrollment.role == "student",
+                   Bank.archived.is_(False)))
         query = query.where(staffed | assigned)
     if course_id is not None:
         query = query.where(Bank.course_id == course_id)
@@ -195,13 +199,15 @@ def item_seeds(bank: Bank, item: BankItem, user_id: int, secret: str | bytes) ->
     """Return the seeds of `user_id`'s problems for one item, in variant order."""
     if item.seeds:
         return list(item.seeds)
-    return [variant_seed(secret, bank.id, item.position, v, user_id) for v in range(item.count)]
+    return [variant_seed(secret, bank.id, item.position, v, user_id, bank.version)
+            for v in range(item.count)]
 
 
 def ensure_problems(session: Session, bank: Bank, user: User, secret: str | bytes) -> list[Problem]:
-    """Issue `user`'s problems of `bank` that do not exist yet; return all, in bank order."""
+    """Issue `user`'s problems of `bank` (its current version) not issued yet; return all."""
     existing = {(p.item_index, p.variant): p for p in session.scalars(
-        select(Problem).where(Problem.bank_id == bank.id, Problem.owner_id == user.id))}
+        select(Problem).where(Problem.bank_id == bank.id, Problem.owner_id == user.id,
+                              Problem.bank_version == bank.version))}
     policy = Policy(bank.max_attempts, bank.show_key)
     out = []
     for item in bank.items:
@@ -209,14 +215,22 @@ def ensure_problems(session: Session, bank: Bank, user: User, secret: str | byte
             problem = existing.get((item.position, variant))
             if problem is None:
                 problem = issue(session, user, item.family, item.level, seed, policy,
-                                bank_id=bank.id, item_index=item.position, variant=variant)
+                                bank_id=bank.id, item_index=item.position, variant=variant,
+                                bank_version=bank.version)
             out.append(problem)
     return out
+
+
+def check_open(bank: Bank) -> None:
+    """Refuse to assign an archived bank."""
+    if bank.archived:
+        raise ConflictError("this bank is archived: unarchive it before assigning it")
 
 
 def assign(session: Session, bank: Bank, users: Iterable[User],
            secret: str | bytes) -> tuple[list[User], list[User]]:
     """Assign `bank` to `users` and issue their problems; return (newly assigned, already)."""
+    check_open(bank)
     users = list(users)
     size = sum(len(item.seeds) if item.seeds else item.count for item in bank.items)
     if size * len(users) > MAX_ASSIGN_PROBLEMS:
@@ -244,6 +258,7 @@ def assign_course(session: Session, bank: Bank) -> list[int]:
     they open the bank, so a large course costs one row per student here.
     Return the ids of the students newly assigned.
     """
+    check_open(bank)
     bank.whole_course = True
     have = set(session.scalars(select(BankAssignment.user_id)
                                .where(BankAssignment.bank_id == bank.id)))
@@ -292,10 +307,26 @@ def assigned_users(session: Session, bank: Bank) -> list[User]:
         .where(BankAssignment.bank_id == bank.id).order_by(User.id)))
 
 
+def version_items(session: Session, bank: Bank, version: int | None = None) -> list[BankItem]:
+    """Return the items of `bank` as they were in `version` (default: the current one).
+
+    Earlier versions' items are rebuilt from `bank_versions`, detached: read them only.
+    """
+    if version is None or version == bank.version:
+        return list(bank.items)
+    row = session.scalar(select(BankVersion).where(BankVersion.bank_id == bank.id,
+                                                   BankVersion.version == version))
+    if row is None:
+        raise NotFoundError(f"bank {bank.id} has no version {version}")
+    return [BankItem(position=i["position"], family=i["family"], level=i["level"],
+                     count=i["count"], seeds=i["seeds"]) for i in row.items]
+
+
 def problems_of(session: Session, bank: Bank, user: User) -> list[Problem]:
-    """Return `user`'s problems of `bank`, in bank order."""
+    """Return `user`'s problems of `bank`'s current version, in bank order."""
     return list(session.scalars(
-        select(Problem).where(Problem.bank_id == bank.id, Problem.owner_id == user.id)
+        select(Problem).where(Problem.bank_id == bank.id, Problem.owner_id == user.id,
+                              Problem.bank_version == bank.version)
         .order_by(Problem.item_index, Problem.variant)))
 
 

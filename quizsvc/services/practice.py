@@ -37,14 +37,14 @@ def available_families() -> list[families.Family]:
 
 def issue(session: Session, owner: User, family: str, level: str, seed: int, policy: Policy, *,
           bank_id: int | None = None, item_index: int | None = None,
-          variant: int | None = None) -> Problem:
+          variant: int | None = None, bank_version: int | None = None) -> Problem:
     """Generate variant (family, seed, level) for `owner` and store it with its key."""
     fam = get_family(family)
     generated = fam.generate(seed, level)
     problem = Problem(owner=owner, family=fam.name, version=fam.version, seed=seed, level=level,
                       params=generated.params, key=generated.answer, bank_id=bank_id,
-                      item_index=item_index, variant=variant, max_attempts=policy.max_attempts,
-                      show_key=policy.show_key, attempt_count=0)
+                      bank_version=bank_version, item_index=item_index, variant=variant,
+                      max_attempts=policy.max_attempts, show_key=policy.show_key, attempt_count=0)
     session.add(problem)
     session.flush()
     return problem

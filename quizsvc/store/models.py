@@ -110,6 +110,11 @@ class Bank(Base):
     max_attempts: Mapped[int | None] = mapped_column(Integer)  # None: unlimited
     show_key: Mapped[str] = mapped_column(String(32), default="after_last_attempt")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Its items' version: a change to the items after the first attempt makes the next one
+    # (quizsvc/services/bank_edit.py); the items of earlier versions are in `bank_versions`.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # Hidden from students' lists and read-only (no answers, no edits) until unarchived.
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
 
     owner: Mapped[User] = relationship()
     course: Mapped["Course"] = relationship()  # noqa: F821 - quizsvc/store/courses.py
@@ -141,6 +146,21 @@ class BankItem(Base):
 
     __table_args__ = (UniqueConstraint("bank_id", "position", name="uq_bank_items_position"),
                       CheckConstraint("count >= 1", name="count"))
+
+
+class BankVersion(Base):
+    """The items of an earlier version of a bank, kept so that its results stay readable."""
+
+    __tablename__ = "bank_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    # [{"position", "family", "level", "count", "seeds"}], as the bank's items were.
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("bank_id", "version", name="uq_bank_versions_version"),)
 
 
 class BankAssignment(Base):
@@ -177,6 +197,7 @@ class Problem(Base):
     params: Mapped[dict[str, Any]] = mapped_column(JSONType)
     key: Mapped[dict[str, Any]] = mapped_column(JSONType)
     bank_id: Mapped[int | None] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"))
+    bank_version: Mapped[int | None] = mapped_column(Integer)  # the bank's version it is from
     item_index: Mapped[int | None] = mapped_column(Integer)
     variant: Mapped[int | None] = mapped_column(Integer)
     max_attempts: Mapped[int | None] = mapped_column(Integer)
@@ -191,7 +212,7 @@ class Problem(Base):
     __table_args__ = (
         CheckConstraint(_in("show_key", SHOW_KEY), name="show_key"),
         # Also the index of "a bank's problems" and "one student's problems of a bank".
-        UniqueConstraint("bank_id", "owner_id", "item_index", "variant",
+        UniqueConstraint("bank_id", "owner_id", "bank_version", "item_index", "variant",
                          name="uq_problems_bank_variant"),
         Index("ix_problems_owner_id_id", "owner_id", "id"),
     )

@@ -1,8 +1,9 @@
 """Sign up, sign in, sign out and change password, for the browser pages.
 
-Forms post `email` and `password` (and `csrf_token`); sign-in and sign-up are
-rate-limited per address, sign-in also per email (QUIZSVC_LOGIN_RATE,
-QUIZSVC_LOGIN_RATE_EMAIL). Signing up as a guest keeps the guest's progress;
+Forms post `email` and `password` (and `csrf_token`); sign-in, sign-up and
+claims are rate-limited per address, sign-in also per email (QUIZSVC_LOGIN_RATE,
+QUIZSVC_LOGIN_RATE_EMAIL). A student whose account staff made claims it at
+/claim with the one-time code they were given, choosing a password. Signing up as a guest keeps the guest's progress;
 signing in as a guest brings the guest's practice over to the account.
 """
 
@@ -22,9 +23,10 @@ from flask import (
 )
 from flask_login import login_required, logout_user
 
-from quizsvc.errors import QuizError
+from quizsvc.errors import ParamError, QuizError
 from quizsvc.extensions import db
 from quizsvc.services import accounts
+from quizsvc.services.errors import AuthenticationError
 from quizsvc.web import auth
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -93,6 +95,35 @@ def login() -> Any:  # noqa: ANN401
     flash(f"Signed in as {user.email}." + (f" {moved} guest problem(s) moved to your account."
                                            if moved else ""), "success")
     return redirect(_next_url(), 303)
+
+
+@bp.route("/claim", methods=["GET", "POST"])
+def claim() -> Any:  # noqa: ANN401
+    """Claim an account staff made, with its one-time code and a new password; sign in."""
+    if request.method == "GET":
+        return _form("pages/claim.html", code=request.args.get("code", ""))
+    auth.throttle("login", current_app.config["LOGIN_RATE"], "claim tries from your address")
+    code = request.form.get("code", "").strip()
+    password = request.form.get("password", "")
+    try:
+        if password != request.form.get("password_again", ""):
+            raise ParamError("the two passwords are not the same",
+                             errors={"password_again": "different"})
+        user = accounts.claim_with_password(db.session, code, request.form.get("email", ""),
+                                            password)
+        db.session.commit()
+    except QuizError as exc:
+        db.session.rollback()
+        fields = {k for k in exc.errors if k in ("code", "email", "password", "password_again")}
+        if isinstance(exc, AuthenticationError):
+            fields = {"code"}
+        return _form("pages/claim.html", exc.status, code=code,
+                     errors={k: exc.message[0].upper() + exc.message[1:] for k in fields}
+                     or {"form": exc.message})
+    auth.start_session(user)
+    flash(f"Your account is yours now: you are signed in as {user.email}, and from now on you "
+          "sign in with this email and the password you chose.", "success")
+    return redirect(url_for("pages.home"), 303)
 
 
 @bp.post("/logout")

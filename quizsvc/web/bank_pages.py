@@ -12,7 +12,6 @@ import csv
 import io
 from typing import Any
 
-import pygal
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
@@ -26,13 +25,14 @@ from quizsvc.render import render_markdown
 from quizsvc.services import access, analytics, bank_edit, banks
 from quizsvc.services.policy import Policy
 from quizsvc.services.practice import available_families, get_family
+from quizsvc.store.courses import Course
 from quizsvc.store.models import SHOW_KEY, Bank, User
 from quizsvc.web import auth
 from quizsvc.web.pages import bp
 from quizsvc.web.present import _SHOW_KEY
-from quizsvc.web.progress import _SCRIPT, CHART_STYLE
 
 MAX_ROWS = 20
+MAX_LISTED = 200  # assigned students listed (and unassignable by ticking) on the bank page
 SHOW_KEY_TEXT = {k: v.replace("your ", "their ").replace("you ", "they ") for k, v in
                  _SHOW_KEY.items()}
 
@@ -147,18 +147,24 @@ def bank_new() -> Any:
                     db.session.rollback()
                     errors = _errors_from(exc, [r for r, _ in items])
             status = 422
-    fams = available_families()
-    levels = sorted({lv for f in fams for lv in f.levels},
-                    key=lambda lv: ("easy", "medium", "hard").index(lv)
-                    if lv in ("easy", "medium", "hard") else 9)
+    fams, levels = family_choices()
     return render_template("pages/bank_new.html", course=course, rows=rows, values=values,
                            errors=errors, families=fams, levels=levels,
                            show_keys=SHOW_KEY_TEXT), status
 
 
+def family_choices() -> tuple[list[Any], list[str]]:
+    """The families and the levels (easy to hard) the item rows offer."""
+    fams = available_families()
+    levels = sorted({lv for f in fams for lv in f.levels},
+                    key=lambda lv: ("easy", "medium", "hard").index(lv)
+                    if lv in ("easy", "medium", "hard") else 9)
+    return fams, levels
+
+
 def _assigned_summary(bank: Bank) -> dict[str, Any]:
     users = banks.assigned_users(db.session, bank)
-    return {"count": len(users), "users": users[:50]}
+    return {"count": len(users), "users": users[:MAX_LISTED]}
 
 
 @bp.route("/banks/<int:bank_id>", methods=["GET", "POST"])
@@ -167,7 +173,6 @@ def bank_page(bank_id: int) -> Any:
     """A bank for its course's staff; POST (instructors): edit, assign, delete."""
     bank = _bank(bank_id, staff=True)
     user = _user()
-    manage = banks.can_manage(db.session, user, bank)
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
@@ -196,7 +201,8 @@ def bank_page(bank_id: int) -> Any:
                 chosen = banks.resolve_users(db.session, [], emails, bank.course_id)
                 new, already = banks.assign(db.session, bank, chosen,
                                             current_app.config["SECRET_KEY"])
-                flash(f"Assigned to {len(new)} students ({len(already)} already had it).", "info")
+                flash(f"Assigned to {len(new)} student{'' if len(new) == 1 else 's'} "
+                      f"({len(already)} already had it).", "info")
             elif action == "delete":
                 title = bank.title
                 bank_edit.delete_bank(db.session, user, bank)
@@ -216,11 +222,27 @@ def bank_page(bank_id: int) -> Any:
             errors = {field: exc.message}
             status = exc.status if exc.status in (403, 409, 413) else 422
             bank = _bank(bank_id, staff=True)
-    answered = bank_edit.answered(db.session, bank)
+    return render_bank(bank, errors, status)
+
+
+def render_bank(bank: Bank, errors: dict[str, str] | None = None, status: int = 200) -> Any:
+    """The bank page, with the errors of the form just sent (its values kept)."""
+    user = _user()
+    manage = banks.can_manage(db.session, user, bank)
+    errors = errors or {}
     return render_template("pages/bank.html", bank=bank, manage=manage, errors=errors,
                            values=request.form if errors else {}, formats=formats(),
-                           assigned=_assigned_summary(bank), answered=answered,
+                           assigned=_assigned_summary(bank),
+                           answered=bank_edit.answered(db.session, bank),
+                           versions=bank_edit.versions(db.session, bank),
+                           copy_targets=copy_targets(user, bank) if manage else [],
                            show_keys=SHOW_KEY_TEXT), status
+
+
+def copy_targets(user: User, bank: Bank) -> list[Any]:
+    """The courses `user` teaches, not archived, other than the bank's: where it can be copied."""
+    return [c for c in db.session.scalars(access.visible_courses(user).order_by(Course.id))
+            if c.id != bank.course_id and not c.archived and access.teaches(db.session, user, c)]
 
 
 def _download(data: bytes | str, media_type: str, filename: str) -> Response:
@@ -306,9 +328,14 @@ RESULT_COLUMNS = {"name": "Student", "email": "Email", "score": "Score", "percen
 @bp.get("/banks/<int:bank_id>/results")
 @login_required
 def bank_results(bank_id: int) -> Any:
-    """Per-student scores and attempts, sortable (`?sort=column&order=desc`), or `?format=csv`."""
+    """Per-student scores and attempts, sortable (`?sort=column&order=desc`), or `?format=csv`.
+
+    `?version=n` shows an earlier version of the bank's items (default: the current one).
+    """
     bank = _bank(bank_id, staff=True)
-    rows = analytics.results(db.session, bank)
+    version = chosen_version(bank)
+    items = banks.version_items(db.session, bank, version)
+    rows = analytics.results(db.session, bank, version)
     sort = request.args.get("sort", "name")
     sort = sort if sort in RESULT_COLUMNS else "name"
     desc = request.args.get("order") == "desc"
@@ -319,83 +346,24 @@ def bank_results(bank_id: int) -> Any:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["user_id", *RESULT_COLUMNS, "max_score",
-                         *[f"item {i.position + 1} ({i.family})" for i in bank.items]])
+                         *[f"item {i.position + 1} ({i.family})" for i in items]])
         for r in rows:
             writer.writerow([r.user_id, r.name, r.email or "", r.score, r.percent, r.attempts,
                              r.solved, r.last_attempt_at or "", r.max_score, *r.items])
-        return _download(out.getvalue(), "text/csv", f"bank-{bank.id}-results.csv")
+        suffix = "" if version == bank.version else f"-v{version}"
+        return _download(out.getvalue(), "text/csv", f"bank-{bank.id}-results{suffix}.csv")
     return render_template("pages/bank_results.html", bank=bank, rows=rows, sort=sort, desc=desc,
-                           columns=RESULT_COLUMNS)
+                           columns=RESULT_COLUMNS, version=version, items=items,
+                           versions=bank_edit.versions(db.session, bank))
 
 
-def _item_rows(bank: Bank) -> list[dict[str, Any]]:
-    rows = []
-    for s in analytics.item_analysis(db.session, bank):
-        fam = get_family(s.family)
-        titles = {m.code: m.title for m in fam.misconceptions}
-        rows.append({"stats": s, "mistakes": [{"code": c, "title": titles.get(c, c), "count": n}
-                                              for c, n in s.misconceptions.items()]})
-    return rows
+def chosen_version(bank: Bank) -> int:
+    """The version of `bank` a results page asks for (`?version=n`), else the current one."""
+    version = request.args.get("version", type=int)
+    if version is None or version == bank.version:
+        return bank.version
+    banks.version_items(db.session, bank, version)  # a 404 for a version it never had
+    return version
 
 
-@bp.get("/banks/<int:bank_id>/analytics")
-@login_required
-def bank_analytics(bank_id: int) -> str:
-    """Per item: attempts, fraction correct, discrimination, mistakes seen; with charts."""
-    bank = _bank(bank_id, staff=True)
-    return render_template("pages/bank_analytics.html", bank=bank, rows=_item_rows(bank),
-                           results=analytics.results(db.session, bank))
-
-
-def _svg(chart: Any) -> Response:
-    svg = _SCRIPT.sub("", chart.render(is_unicode=True))
-    response = Response(svg, mimetype="image/svg+xml")
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.get("/banks/<int:bank_id>/analytics/items.svg")
-@login_required
-def bank_items_chart(bank_id: int) -> Response:
-    """Fraction correct per item, as an SVG bar chart (pygal)."""
-    bank = _bank(bank_id, staff=True)
-    rows = [r["stats"] for r in _item_rows(bank)][::-1]  # pygal draws bottom-up
-    chart = pygal.HorizontalBar(style=CHART_STYLE, width=720, height=140 + 42 * max(len(rows), 1),
-                                range=(0, 100), show_legend=True, legend_at_bottom=True, js=[],
-                                x_title="percent", explicit_size=False)
-    chart.title = "Correct attempts per item"
-    chart.x_labels = [f"{s.item_index + 1}. {s.family} ({s.level})" for s in rows]
-    chart.add("fraction correct", [None if s.fraction_correct is None
-                                   else round(100 * s.fraction_correct) for s in rows])
-    return _svg(chart)
-
-
-@bp.get("/banks/<int:bank_id>/analytics/scores.svg")
-@login_required
-def bank_scores_chart(bank_id: int) -> Response:
-    """The distribution of students' percent scores, in tenths, as an SVG bar chart."""
-    bank = _bank(bank_id, staff=True)
-    bins = score_bins(analytics.results(db.session, bank))
-    chart = pygal.Bar(style=CHART_STYLE, width=720, height=360, show_legend=False, js=[],
-                      x_title="score (percent)", y_title="students", explicit_size=False)
-    chart.title = "Score distribution"
-    chart.x_labels = [f"{10 * i}–{10 * i + 10}" for i in range(10)]
-    chart.add("students", bins)
-    return _svg(chart)
-
-
-def score_bins(results: list[analytics.StudentResult]) -> list[int]:
-    """Count students per tenth of percent score (the last bin holds 100%)."""
-    bins = [0] * 10
-    for r in results:
-        bins[min(int(r.percent // 10), 9)] += 1
-    return bins
-
-
-@bp.app_template_global()
-def bank_score_bins(results: list[analytics.StudentResult]) -> list[int]:
-    return score_bins(results)
-
-
-__all__ = ["SHOW_KEY", "formats"]
+__all__ = ["SHOW_KEY", "formats", "chosen_version"]

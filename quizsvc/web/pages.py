@@ -189,17 +189,32 @@ def _problem_context(item: Problem, user: User, values: dict[str, str],
     if view["key_visible"]:
         view["solution_html"] = render_markdown(view["solution"])
     bank_next = _bank_next(item, user) if item.bank_id else None
+    closed = _closed(item)
     token = generate_csrf()
     form = {
         "action": url_for("pages.problem", problem_id=item.id),
         "hidden": {"csrf_token": token, "attempt_token": secrets.token_urlsafe(16)},
         "can_answer": item.owner_id == user.id and view["attempts_left"] != 0
-        and not view["solved"],
+        and not view["solved"] and closed is None, "closed": closed,
         "preview_url": url_for("pages.preview", problem_id=item.id), "csrf": token,
         "notice": policy_text(item)[0].upper() + policy_text(item)[1:] + ".",
     }
     return {"problem": view, "result": result, "values": values, "errors": errors,
             "form": form, "bank_next": bank_next}
+
+
+def _closed(item: Problem) -> str | None:
+    """Why a bank's problem takes no answers now (archived, or an earlier version), or None."""
+    bank = item.bank
+    if bank is None:
+        return None
+    if bank.archived:
+        return "This bank is archived: it takes no more answers. Your results stay."
+    if item.bank_version is not None and item.bank_version != bank.version:
+        return ("Your instructor has changed this bank's problems since you answered this one: "
+                "it takes no more answers (your answers are kept). Open My banks for the new "
+                "problems.")
+    return None
 
 
 def _as_text(value: Any) -> str:  # noqa: ANN401
@@ -209,6 +224,7 @@ def _as_text(value: Any) -> str:  # noqa: ANN401
 def _bank_next(item: Problem, user: User) -> int | None:
     return db.session.scalar(
         select(Problem.id).where(Problem.bank_id == item.bank_id, Problem.owner_id == user.id,
+                                 Problem.bank_version == item.bank.version,
                                  Problem.id != item.id, Problem.solved_at.is_(None))
         .order_by(Problem.item_index, Problem.variant).limit(1))
 

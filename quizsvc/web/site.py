@@ -17,6 +17,8 @@ def install(app: Flask) -> None:
     from quizsvc.web import (  # noqa: F401 - progress and the staff pages add routes to pages
         accounts,
         admin_pages,
+        bank_analytics,
+        bank_changes,
         bank_pages,
         course_pages,
         pages,

@@ -92,8 +92,8 @@ def _wait_for_port(proc: subprocess.Popen, log: Path) -> str:
     raise RuntimeError(f"gunicorn did not answer in 90 s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def driver() -> Iterator[object]:
+def chromium() -> tuple[object, str]:
+    """Start a headless Chromium with its own profile; return it and the profile's folder."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -108,6 +108,23 @@ def driver() -> Iterator[object]:
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     browser.set_page_load_timeout(60)
+    return browser, profile
+
+
+@pytest.fixture(scope="session")
+def driver() -> Iterator[object]:
+    browser, profile = chromium()
+    try:
+        yield browser
+    finally:
+        browser.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def second_driver() -> Iterator[object]:
+    """Another browser, with its own cookies: a second person at the same time."""
+    browser, profile = chromium()
     try:
         yield browser
     finally:
@@ -123,10 +140,13 @@ def viewport(driver, width: int, height: int) -> None:  # noqa: ANN001
 
 @pytest.fixture
 def shoot(driver):  # noqa: ANN001, ANN201
-    """Return a function saving a full-page screenshot as build/screenshots/<name>.png."""
+    """Return a function saving a full-page screenshot as build/screenshots/<name>.png
+    (of `driver`, or of the browser passed as `of`)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    default = driver
 
-    def save(name: str, width: int = 1280) -> Path:
+    def save(name: str, width: int = 1280, of: object = None) -> Path:
+        driver = of or default
         # The viewport itself is set (DevTools), so the picture is the whole page at `width`.
         viewport(driver, width, 1000)
         height = driver.execute_script("return document.documentElement.scrollHeight")

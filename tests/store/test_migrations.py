@@ -181,3 +181,35 @@ def test_courses_migration_moves_data_up_down_up(empty_url):
             assert conn.execute(text("SELECT count(*) FROM bank_assignments")).scalar() == 1
             assert "courses" not in inspect(conn).get_table_names()
         engine.dispose()
+
+
+def test_bank_versions_migration_marks_issued_problems_version_1(empty_url):
+    """Problems issued before bankpages01 are of their bank's version 1; down and up again."""
+    load_models()
+    migrate.upgrade(empty_url, "audit01")
+    _insert_pre_course_data(empty_url)
+    engine = make_engine(empty_url)
+    with engine.begin() as conn:
+        for pid, bank in ((1, 1), (2, None)):  # a bank's problem and a practice problem
+            conn.execute(text(
+                "INSERT INTO problems (id, owner_id, family, version, seed, level, params, key, "
+                "bank_id, item_index, variant, show_key, attempt_count, created_at) VALUES "
+                "(:i, 4, 'conv_output_shape', 1, 7, 'easy', '{}', '{}', :b, :x, :v, 'never', 0, "
+                "'2026-11-30 10:00:00+00:00')"),
+                {"i": pid, "b": bank, "x": 0 if bank else None, "v": 0 if bank else None})
+    engine.dispose()
+    for _ in range(2):
+        migrate.upgrade(empty_url)
+        engine = make_engine(empty_url)
+        with engine.connect() as conn:
+            assert dict(conn.execute(text("SELECT id, bank_version FROM problems")).all()) == \
+                {1: 1, 2: None}
+            assert set(conn.execute(text("SELECT version, archived FROM banks")).all()) == \
+                {(1, False)}
+        engine.dispose()
+        migrate.downgrade(empty_url, "student01")
+        engine = make_engine(empty_url)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM problems")).scalar() == 2
+            assert "bank_versions" not in inspect(conn).get_table_names()
+        engine.dispose()
