@@ -31,7 +31,7 @@ def bank_view(bank: Bank, *, problems: list | None = None, assigned: int | None 
               seeds: bool = True) -> dict:
     out = {c: getattr(bank, c) for c in ("id", "course_id", "owner_id", "whole_course", "title",
                                           "description", "max_attempts", "show_key", "created_at",
-                                          "items")}
+                                          "items", "version", "archived")}
     out["size"] = sum(item.count for item in bank.items)
     if not seeds:  # fixed seeds are key material: `quizsvc generate` rebuilds a key from one
         out["items"] = [{"position": i.position, "family": i.family, "level": i.level,

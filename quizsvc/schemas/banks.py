@@ -78,6 +78,12 @@ class BankSummary(Schema):
     created_at = fields.DateTime()
     items = fields.List(fields.Nested(ItemOut))
     size = fields.Integer(metadata={"description": "Problems per student."})
+    version = fields.Integer(metadata={
+        "description": "Its items' version: a change to the items after the first attempt (on "
+                       "the bank's items page) makes the next one; attempts keep the version "
+                       "they answered."})
+    archived = fields.Boolean(metadata={
+        "description": "Archived: hidden from students' lists, takes no answers or changes."})
 
 
 class BankOut(BankSummary):

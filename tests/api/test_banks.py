@@ -217,3 +217,26 @@ def test_analytics_of_an_untouched_bank(client, instructor):
     assert [s["attempts"] for s in stats] == [0, 0]
     assert all(s["fraction_correct"] is None and s["discrimination"] is None for s in stats)
     assert client.get(f"/api/v1/banks/{bank['id']}/results", headers=instructor.headers).json["items"] == []
+
+
+def test_the_bank_says_its_version_and_whether_it_is_archived(app, client, instructor, student):
+    from quizsvc.extensions import db
+    from quizsvc.services import bank_edit, banks
+    from quizsvc.store.models import Bank, User
+
+    bank = make_bank(client, instructor)
+    assert (bank["version"], bank["archived"]) == (1, False)
+    enroll(client, instructor, student)
+    client.post(f"/api/v1/banks/{bank['id']}/assign", json={"user_ids": [student.id]},
+                headers=instructor.headers)
+    mine = client.get(f"/api/v1/banks/{bank['id']}", headers=student.headers).json
+    answer(client, student, mine["problems"][0]["id"], {"shape": [1, 1, 1]})
+    with app.app_context():
+        row, actor = db.session.get(Bank, bank["id"]), db.session.get(User, instructor.id)
+        items = [banks.ItemSpec(FAMILY, "hard", 1, None)]
+        assert bank_edit.change_items(db.session, actor, row, items, mode="version")[0] == "version"
+        bank_edit.set_archived(db.session, actor, row, True)
+        db.session.commit()
+    shown = client.get(f"/api/v1/banks/{bank['id']}", headers=instructor.headers).json
+    assert (shown["version"], shown["archived"]) == (2, True)
+    assert shown["items"][0]["level"] == "hard"
