@@ -13,6 +13,7 @@ from quizsvc.families.rng import SEED_MAX
 from quizsvc.families.problem import Problem as Generated
 from quizsvc.render import render_markdown
 from quizsvc.services.policy import Policy, attempts_left, key_visible
+from quizsvc.store import rows
 from quizsvc.store.models import Problem, User
 
 
@@ -67,7 +68,7 @@ def get_problem(session: Session, user: User, problem_id: int) -> Problem:
     """
     from quizsvc.services.access import can_read_problem
 
-    problem = session.get(Problem, problem_id)
+    problem = rows.problem(session, problem_id)  # session.get without the ORM's loading cost
     if problem is None or not can_read_problem(session, user, problem):
         raise NotFoundError(f"no problem with id {problem_id}")
     return problem
