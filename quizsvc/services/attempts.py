@@ -29,9 +29,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from quizsvc.errors import NotFoundError, QuizError
-from quizsvc.render import render_markdown
 from quizsvc.services.errors import ConflictError, PermissionDenied
-from quizsvc.services.practice import get_family, get_problem, regenerate
+from quizsvc.services.practice import get_family, get_problem, rendered
 from quizsvc.services.policy import attempts_left, key_visible
 from quizsvc.store import rows
 from quizsvc.store.models import Attempt, Problem, User
@@ -194,7 +193,6 @@ def attempt_view(attempt: Attempt, viewer: User) -> dict[str, Any]:
         "key_visible": show,
     }
     if show:
-        solution = regenerate(problem).solution
-        out.update(answer=problem.key, solution=solution,
-                   solution_html=str(render_markdown(solution)))
+        text = rendered(problem)  # cached per variant: no rebuild, no re-render
+        out.update(answer=problem.key, solution=text.solution, solution_html=text.solution_html)
     return out
