@@ -15,9 +15,9 @@ from typing import Any
 from bench import machine, report
 from bench.common import ROOT, Context, Skip
 
-SECTIONS = ("engine", "api", "export", "db")
-MODULES = {"engine": "bench.engine", "api": "bench.api", "export": "bench.export",
-           "db": "bench.dbscale"}
+SECTIONS = ("engine", "api", "pages", "scale", "export", "db")
+MODULES = {"engine": "bench.engine", "api": "bench.api", "pages": "bench.pages",
+           "scale": "bench.scale", "export": "bench.export", "db": "bench.dbscale"}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
