@@ -88,30 +88,42 @@ def regenerate(problem: Problem) -> Generated:
 
 @dataclass(frozen=True)
 class Rendered:
-    """What a view shows of a problem's text: prompt and worked solution, as source and HTML."""
+    """What a view shows of a problem's text: prompt and worked solution, as source and HTML.
+
+    The HTML is rendered on first use (a new problem's view needs no solution
+    until its key shows: rendering one costs a few ms of MathML) and kept by
+    `render_markdown`'s own cache, so a later view renders nothing.
+    """
 
     topic: str
     prompt: str
-    prompt_html: str
     solution: str
-    solution_html: str
     answer_spec: list[dict[str, Any]]
 
+    @property
+    def prompt_html(self) -> str:
+        return str(render_markdown(self.prompt))
 
-RENDER_CACHE_SIZE = 4096  # problems kept rendered per process (~5 kB each: ~20 MB at most)
+    @property
+    def solution_html(self) -> str:
+        return str(render_markdown(self.solution))
+
+
+RENDER_CACHE_SIZE = 4096  # variants kept per process (~3 kB of text each: ~12 MB at most)
 
 
 def rendered(problem: Problem) -> Rendered:
-    """Return `problem`'s prompt and solution rendered, from a per-process cache.
+    """Return `problem`'s prompt and solution, rebuilt at most once per variant and process.
 
     A page view or a visible-key answer would otherwise rebuild the problem
-    (solver, prompt, solution) and render its Markdown and math every time. The
-    rendering is a pure function of the family's code (its VERSION), the
-    problem's stored version, seed, level and parameters (an instructor's own
-    parameters need not follow from the seed), so that is the key: a version
-    bump or a different variant misses, and no entry is ever stale. Bounded LRU,
-    nothing stored in the database, so no migration and nothing to invalidate.
-    The answer spec is copied out, so no caller can change the cached one.
+    (solver, prompt, solution) and render its Markdown and math every time. Both
+    are pure functions of the family's code (its VERSION), the problem's stored
+    version, seed, level and parameters (an instructor's own parameters need not
+    follow from the seed), so that is the key: a version bump or another variant
+    misses, and no entry is ever stale. Bounded LRUs in the process (this one,
+    and render_markdown's for the HTML), nothing stored in the database: no
+    migration, nothing to invalidate. The answer spec is copied out, so no
+    caller can change the cached one.
     """
     fam = get_family(problem.family)
     params = json.dumps(problem.params, sort_keys=True, separators=(",", ":"))
@@ -123,9 +135,7 @@ def rendered(problem: Problem) -> Rendered:
 def _rendered(family: str, code_version: int, version: int, seed: int, level: str,
               params: str) -> Rendered:
     built = get_family(family).build(json.loads(params), seed=seed, level=level)
-    return Rendered(topic=built.topic, prompt=built.prompt,
-                    prompt_html=str(render_markdown(built.prompt)), solution=built.solution,
-                    solution_html=str(render_markdown(built.solution)),
+    return Rendered(topic=built.topic, prompt=built.prompt, solution=built.solution,
                     answer_spec=built.answer_spec)
 
 
