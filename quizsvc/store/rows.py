@@ -3,8 +3,8 @@
 Every API request authenticates (token -> user) and most read one problem;
 every graded attempt also writes one row. Through the ORM each of those costs
 its query-compilation context, the loading machinery and, for the insert, a
-unit-of-work flush: about half of a graded attempt's CPU time in its profile
-(bench/RESULTS.md, "Profile of a graded attempt"). Here the same statements
+unit-of-work flush: the largest part of a graded attempt's CPU time in its
+profile (bench/RESULTS.md, "Profile of a graded attempt"). Here the same statements
 run as Core on the session's connection, in its transaction, and the row
 becomes an ordinary persistent object of the session (`attach`): lazy
 relationships, later updates and the identity map work as if it had been
