@@ -33,6 +33,7 @@ URL = os.environ.get("QUIZSVC_DATABASE_URL", "")
 POSTGRES = URL.startswith("postgresql")
 P = "%s" if POSTGRES else "?"
 _local = threading.local()
+CONNECTIONS: list[Any] = []  # every thread's, so that an in-process user can close them
 
 app = Flask(__name__)
 
@@ -50,6 +51,7 @@ def _connect() -> Any:
                                    check_same_thread=False, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
         _local.conn = conn
+        CONNECTIONS.append(conn)
     return conn
 
 

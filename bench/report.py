@@ -34,14 +34,16 @@ def _machine(m: dict[str, Any]) -> str:
 
 
 def headline(results: dict[str, Any]) -> str | None:
-    """Return the one-line headline: grading throughput over the bare endpoint's."""
+    """Return the one-line headline: grading throughput and p99 against the floor's."""
     api = results["sections"].get("api", {})
     for backend in ("postgresql", "sqlite"):
         res = api.get("backends", {}).get(backend)
-        if res:
+        if res and "floor" in res:
             return (f"Headline ({backend}): POST /attempts does {res['attempts']['requests_per_s']:,.0f}"
-                    f" req/s = {res['ratio_attempts_to_bare']:.2f} x the bare Flask endpoint's "
-                    f"{res['bare']['requests_per_s']:,.0f} req/s, p99 {res['attempts']['p99_ms']} ms"
+                    f" req/s = {res['ratio_attempts_to_floor']:.2f} x the floor's "
+                    f"{res['floor']['requests_per_s']:,.0f} req/s (the same SQL and grader on bare "
+                    f"Flask), p99 {res['attempts']['p99_ms']} ms = "
+                    f"{res['p99_attempts_over_floor']:.2f} x the floor's {res['floor']['p99_ms']} ms,"
                     f" at {api['connections']} connections.")
     return None
 

@@ -15,9 +15,12 @@ from typing import Any
 from bench import machine, report
 from bench.common import ROOT, Context, Skip
 
-SECTIONS = ("engine", "api", "export", "db")
-MODULES = {"engine": "bench.engine", "api": "bench.api", "export": "bench.export",
-           "db": "bench.dbscale"}
+SECTIONS = ("engine", "api", "pages", "scale", "export", "db")
+MODULES = {"engine": "bench.engine", "api": "bench.api", "pages": "bench.pages",
+           "scale": "bench.scale", "export": "bench.export", "db": "bench.dbscale"}
+
+
+KEEP_MARKER = "<!-- written by hand below: `python -m bench --render` keeps it -->"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -66,9 +69,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.render:
         results = json.loads(args.output.read_text())
+        # What follows the marker is written by hand (the attempt's profile): kept as it is.
+        kept = ""
+        if args.render.exists() and KEEP_MARKER in args.render.read_text():
+            kept = "\n" + KEEP_MARKER + args.render.read_text().split(KEEP_MARKER, 1)[1]
         args.render.write_text("# Benchmark results\n\nWritten by `python -m bench --render`"
                                " from the run's bench/results.json; see README.md, "
-                               "\"Benchmarks\".\n\n" + report.render(results) + "\n")
+                               "\"Benchmarks\".\n\n" + report.render(results) + "\n" + kept)
         print(f"wrote {args.render}")
         return 0
     started = time.perf_counter()

@@ -23,16 +23,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from sqlalchemy import func, literal, or_, select, update
+from sqlalchemy import bindparam, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from quizsvc.errors import NotFoundError, QuizError
-from quizsvc.render import render_markdown
 from quizsvc.services.errors import ConflictError, PermissionDenied
-from quizsvc.services.practice import get_family, get_problem, regenerate
+from quizsvc.services.practice import get_family, get_problem, rendered
 from quizsvc.services.policy import attempts_left, key_visible
+from quizsvc.store import rows
 from quizsvc.store.models import Attempt, Problem, User
 from quizsvc.store.types import UTCDateTime, utcnow
 
@@ -43,6 +43,14 @@ AttemptListener = Callable[[Session, Attempt], None]
 AFTER_ATTEMPT: list[AttemptListener] = []
 
 MAX_IDEMPOTENCY_KEY = 255
+
+_PROBLEMS = Problem.__table__
+# The conditional claim: the next attempt number, or no row when none is left.
+_CLAIM = (update(_PROBLEMS)
+          .where(_PROBLEMS.c.id == bindparam("pid"),
+                 or_(_PROBLEMS.c.max_attempts.is_(None),
+                     _PROBLEMS.c.attempt_count < _PROBLEMS.c.max_attempts))
+          .returning(_PROBLEMS.c.attempt_count, _PROBLEMS.c.solved_at))
 
 
 def on_attempt(listener: AttemptListener) -> AttemptListener:
@@ -84,34 +92,28 @@ def submit_attempt(session: Session, user: User, problem_id: int, answer: Any,
     grade = family.grade(problem.params, problem.key, family.answer_spec(problem.params), answer)
 
     now = utcnow()
-    claim = (update(Problem)
-             .where(Problem.id == problem.id,
-                    or_(Problem.max_attempts.is_(None),
-                        Problem.attempt_count < Problem.max_attempts))
-             .values(attempt_count=Problem.attempt_count + 1)
-             .returning(Problem.attempt_count, Problem.solved_at)
-             .execution_options(synchronize_session=False))
+    values: dict[str, Any] = {"attempt_count": _PROBLEMS.c.attempt_count + 1}
     if grade.correct:
-        claim = claim.values(solved_at=func.coalesce(Problem.solved_at,
-                                                     literal(now, UTCDateTime())))
-    claimed = session.execute(claim).one_or_none()
+        values["solved_at"] = func.coalesce(_PROBLEMS.c.solved_at, literal(now, UTCDateTime()))
+    # Core statements on the session's connection, in its transaction: the ORM's bulk-update
+    # and flush machinery cost more than the statements (bench/RESULTS.md, the profile).
+    claimed = session.connection().execute(_CLAIM.values(values), {"pid": problem.id}).one_or_none()
     if claimed is None:
         session.rollback()
         session.refresh(problem)
         raise _no_attempts_left(problem)
     seq, solved_at = claimed
 
-    attempt = Attempt(problem=problem, user_id=user.id, seq=seq, raw_answer=answer,
-                      parsed_answer=grade.parsed, score=grade.score, correct=grade.correct,
-                      misconception=grade.misconception, alternatives=list(grade.alternatives),
-                      feedback=grade.feedback, idempotency_key=idempotency_key,
-                      fields=[{"name": f.name, "score": f.score, "correct": f.correct,
-                               "feedback": f.feedback, "given": f.given, "expected": f.expected}
-                              for f in grade.fields],
-                      created_at=now)
-    session.add(attempt)
     try:
-        session.flush()
+        attempt = rows.insert_attempt(session, {
+            "problem_id": problem.id, "user_id": user.id, "seq": seq, "raw_answer": answer,
+            "parsed_answer": grade.parsed, "score": grade.score, "correct": grade.correct,
+            "misconception": grade.misconception, "alternatives": list(grade.alternatives),
+            "feedback": grade.feedback, "idempotency_key": idempotency_key,
+            "fields": [{"name": f.name, "score": f.score, "correct": f.correct,
+                        "feedback": f.feedback, "given": f.given, "expected": f.expected}
+                       for f in grade.fields],
+            "created_at": now})
         for listener in AFTER_ATTEMPT:
             listener(session, attempt)
         session.commit()
@@ -204,7 +206,6 @@ def attempt_view(attempt: Attempt, viewer: User) -> dict[str, Any]:
         "key_visible": show,
     }
     if show:
-        solution = regenerate(problem).solution
-        out.update(answer=problem.key, solution=solution,
-                   solution_html=str(render_markdown(solution)))
+        text = rendered(problem)  # cached per variant: no rebuild, no re-render
+        out.update(answer=problem.key, solution=text.solution, solution_html=text.solution_html)
     return out

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import functools
+import json
 import secrets
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -13,6 +17,7 @@ from quizsvc.families.rng import SEED_MAX
 from quizsvc.families.problem import Problem as Generated
 from quizsvc.render import render_markdown
 from quizsvc.services.policy import Policy, attempts_left, key_visible
+from quizsvc.store import rows
 from quizsvc.store.models import Problem, User
 
 
@@ -67,7 +72,7 @@ def get_problem(session: Session, user: User, problem_id: int) -> Problem:
     """
     from quizsvc.services.access import can_read_problem
 
-    problem = session.get(Problem, problem_id)
+    problem = rows.problem(session, problem_id)  # session.get without the ORM's loading cost
     if problem is None or not can_read_problem(session, user, problem):
         raise NotFoundError(f"no problem with id {problem_id}")
     return problem
@@ -81,18 +86,71 @@ def regenerate(problem: Problem) -> Generated:
     return built
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """What a view shows of a problem's text: prompt and worked solution, as source and HTML.
+
+    The HTML is rendered on first use (a new problem's view needs no solution
+    until its key shows: rendering one costs a few ms of MathML) and kept by
+    `render_markdown`'s own cache, so a later view renders nothing.
+    """
+
+    topic: str
+    prompt: str
+    solution: str
+    answer_spec: list[dict[str, Any]]
+
+    @property
+    def prompt_html(self) -> str:
+        return str(render_markdown(self.prompt))
+
+    @property
+    def solution_html(self) -> str:
+        return str(render_markdown(self.solution))
+
+
+RENDER_CACHE_SIZE = 4096  # variants kept per process (~3 kB of text each: ~12 MB at most)
+
+
+def rendered(problem: Problem) -> Rendered:
+    """Return `problem`'s prompt and solution, rebuilt at most once per variant and process.
+
+    A page view or a visible-key answer would otherwise rebuild the problem
+    (solver, prompt, solution) and render its Markdown and math every time. Both
+    are pure functions of the family's code (its VERSION), the problem's stored
+    version, seed, level and parameters (an instructor's own parameters need not
+    follow from the seed), so that is the key: a version bump or another variant
+    misses, and no entry is ever stale. Bounded LRUs in the process (this one,
+    and render_markdown's for the HTML), nothing stored in the database: no
+    migration, nothing to invalidate. The answer spec is copied out, so no
+    caller can change the cached one.
+    """
+    fam = get_family(problem.family)
+    params = json.dumps(problem.params, sort_keys=True, separators=(",", ":"))
+    cached = _rendered(fam.name, fam.version, problem.version, problem.seed, problem.level, params)
+    return replace(cached, answer_spec=copy.deepcopy(cached.answer_spec))
+
+
+@functools.lru_cache(maxsize=RENDER_CACHE_SIZE)
+def _rendered(family: str, code_version: int, version: int, seed: int, level: str,
+              params: str) -> Rendered:
+    built = get_family(family).build(json.loads(params), seed=seed, level=level)
+    return Rendered(topic=built.topic, prompt=built.prompt, solution=built.solution,
+                    answer_spec=built.answer_spec)
+
+
 def problem_view(problem: Problem, viewer: User) -> dict[str, Any]:
     """Return what `viewer` may see of a problem: the key only when the policy allows.
 
     Seed and parameters count as key material (with them anyone can rebuild the
     key offline with `quizsvc generate`), so they follow the key's visibility.
     """
-    built = regenerate(problem)
+    built = rendered(problem)
     show = key_visible(problem, viewer)
     out: dict[str, Any] = {
         "id": problem.id, "family": problem.family, "version": problem.version,
         "level": problem.level, "topic": built.topic, "prompt": built.prompt,
-        "prompt_html": str(render_markdown(built.prompt)),
+        "prompt_html": built.prompt_html,
         "answer_spec": built.answer_spec, "owner_id": problem.owner_id,
         "bank_id": problem.bank_id, "item_index": problem.item_index,
         "policy": {"max_attempts": problem.max_attempts, "show_key": problem.show_key},
@@ -102,5 +160,5 @@ def problem_view(problem: Problem, viewer: User) -> dict[str, Any]:
     }
     if show:
         out.update(seed=problem.seed, params=problem.params, answer=problem.key,
-                   solution=built.solution, solution_html=str(render_markdown(built.solution)))
+                   solution=built.solution, solution_html=built.solution_html)
     return out

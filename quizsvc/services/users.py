@@ -15,11 +15,12 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from quizsvc.errors import NotFoundError, ParamError, TooLargeError
 from quizsvc.services import access
 from quizsvc.services.errors import AuthenticationError, ConflictError, PermissionDenied
+from quizsvc.store import rows
 from quizsvc.store.audit import log
 from quizsvc.store.courses import Course, Enrollment
 from quizsvc.store.models import ROLES, ApiToken, User
@@ -59,18 +60,18 @@ def user_for_token(session: Session, text: str | None) -> User:
     if len(text) > 200:
         raise AuthenticationError("invalid API token")
     digest = hash_token(text)
-    # joinedload: the token and its user in one query (every request authenticates).
-    token = session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
-                           .where(ApiToken.token_hash == digest))
+    # One Core statement, token and user (every request authenticates): see quizsvc/store/rows.py.
+    found = rows.token_user(session, digest)
     # The lookup is by hash (a unique index); compare_digest keeps the final check constant-time.
-    if token is None or not hmac.compare_digest(token.token_hash, digest):
+    if found is None or not hmac.compare_digest(found[1].t_hash, digest):
         raise AuthenticationError("invalid API token")
-    if token.revoked_at is not None or (token.expires_at is not None
-                                        and token.expires_at <= utcnow()):
+    user, token = found
+    if token.t_revoked is not None or (token.t_expires is not None
+                                       and token.t_expires <= utcnow()):
         raise AuthenticationError("this API token has been revoked or has expired")
-    if not token.user.active:
+    if not user.active:
         raise AuthenticationError("this account is deactivated")
-    return token.user
+    return user
 
 
 def revoke_token(session: Session, actor: User, token_id: int) -> ApiToken:

@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -185,9 +186,10 @@ def _problem_context(item: Problem, user: User, values: dict[str, str],
     if result is not None and not values and result["attempts_left"] != 0 and not result["correct"]:
         values = {k: _as_text(v) for k, v in (last.raw_answer or {}).items()} \
             if isinstance(last.raw_answer, dict) else {}
-    view["prompt_html"] = render_markdown(view["prompt"])
+    # Rendered (and sanitised) once per variant by problem_view's cache: no re-render here.
+    view["prompt_html"] = Markup(view["prompt_html"])
     if view["key_visible"]:
-        view["solution_html"] = render_markdown(view["solution"])
+        view["solution_html"] = Markup(view["solution_html"])
     bank_next = _bank_next(item, user) if item.bank_id else None
     closed = _closed(item)
     token = generate_csrf()

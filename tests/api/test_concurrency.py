@@ -121,3 +121,34 @@ def test_distinct_keys_concurrently_still_respect_the_limit(conc_app):
     responses = submit_all(conc_app, pid, lambda i: {**headers, "Idempotency-Key": f"k{i}"})
     assert sorted(r.status_code for r in responses) == [201] * 3 + [409] * (THREADS - 3)
     assert len(stored(conc_app, pid)) == 3
+
+
+def test_parallel_right_answers_solve_once_and_each_reply_reports_its_own_claim(conc_app):
+    """The claim's UPDATE ... RETURNING (Core, quizsvc/store/rows.py path) under a race."""
+    from quizsvc.extensions import db
+    from quizsvc.store.models import Problem
+    from tests.api.helpers import key_of
+
+    headers, pid = setup_problem(conc_app)
+    right = ", ".join(map(str, key_of("conv_output_shape", 1)["shape"]))
+    barrier = threading.Barrier(THREADS)
+
+    def one(_i: int):
+        client = conc_app.test_client()
+        barrier.wait()
+        return client.post(f"/api/v1/problems/{pid}/attempts", json={"answer": right},
+                           headers=headers)
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        responses = list(pool.map(one, range(THREADS)))
+    accepted = [r.json for r in responses if r.status_code == 201]
+    assert sorted(r.status_code for r in responses) == [201] * 3 + [409] * (THREADS - 3)
+    assert sorted(a["seq"] for a in accepted) == [1, 2, 3]
+    for a in accepted:  # what each reply says is what its own claim returned
+        assert a["correct"] is True
+        assert a["attempts_used"] == a["seq"] and a["attempts_left"] == 3 - a["seq"]
+    with conc_app.app_context():
+        problem = db.session.get(Problem, pid)
+        first = min(stored(conc_app, pid), key=lambda a: a.seq)
+        # COALESCE kept the first claim's time: solved once, by the attempt numbered 1.
+        assert problem.attempt_count == 3 and problem.solved_at == first.created_at

@@ -108,3 +108,19 @@ def test_render_writes_markdown_from_results(tmp_path):
     assert runner.main(["--output", str(src), "--render", str(md)]) == 0
     text = md.read_text()
     assert "skipped: why" in text and "2026-01-01" in text
+
+
+def test_render_keeps_what_is_written_by_hand_below_the_marker(tmp_path):
+    results = {"machine": {"date": "2026-01-01T00:00:00+00:00", "cpu_model": "cpu",
+                           "usable_cores": 2, "memory_gib": 1.0, "python": "3.11", "numpy": "2",
+                           "postgres": None, "sqlite": "3", "load_average_at_start": [0, 0, 0],
+                           "git_commit": "abc"},
+               "mode": "quick", "total_seconds": 1.0, "targets": [],
+               "sections": {"engine": {"status": "skipped", "reason": "new run", "seconds": 0.0}}}
+    src, md = tmp_path / "r.json", tmp_path / "r.md"
+    src.write_text(json.dumps(results))
+    md.write_text("old tables, skipped: old run\n" + runner.KEEP_MARKER + "\n## Profile\nby hand\n")
+    assert runner.main(["--output", str(src), "--render", str(md)]) == 0
+    text = md.read_text()
+    assert "new run" in text and "old run" not in text
+    assert text.endswith(runner.KEEP_MARKER + "\n## Profile\nby hand\n")
