@@ -163,12 +163,14 @@ def _landing(verified: Launch, user: User) -> str:
         # Reaching the bank from the course is being assigned it: the student's variants are issued.
         bank_service.assign(db.session, bank, [user], current_app.config["SECRET_KEY"])
         token = issue_launch_token(db.session, user)
-        # The practice page and its answers (posted with no launch claims to say who frames
-        # them) keep to what they always had: no frame restriction. The rest is framed().
+        # The practice page keeps to what it always had: no frame restriction (the rest is
+        # framed()); its forms carry the frame session so that an error answering says who
+        # may frame it.
         g.lti_practice_page = True
-    else:
-        token = ""  # staff answer nothing here: no API token on their page
-    return _landing_page(user=user, role=verified.role, link=link, bank=bank, token=token,
+        return _landing_page(user=user, role=verified.role, link=link, bank=bank, token=token,
+                             frame_token=frame_session(verified, user, course, link))
+    # Staff answer nothing here: no API token on their page, the frame session for their forms.
+    return _landing_page(user=user, role=verified.role, link=link, bank=bank, token="",
                          session_token=session_token)
 
 
@@ -184,7 +186,7 @@ def not_connected_page() -> tuple[str, int]:
 def _landing_page(*, user: User, role: str, link: LtiResourceLink | None, bank: Bank | None,
                   token: str, answered: int | None = None, values: dict[str, str] | None = None,
                   errors: dict[str, str] | None = None, notice: str = "",
-                  session_token: str = "") -> str:
+                  session_token: str = "", frame_token: str = "") -> str:
     """Render the landing page: the student's problems of the bank, each in the component."""
     api_base = tool_base() + "/api/v1"
     boot = None if link is None else landing_bootstrap(user=user, role=role, link=link, bank=bank,
@@ -197,7 +199,7 @@ def _landing_page(*, user: User, role: str, link: LtiResourceLink | None, bank: 
                 db.session, problem, user, token=token,
                 action=tool_url("lti.answer", problem_id=problem.id),
                 preview_url=f"{api_base}/problems/{problem.id}/preview",
-                link_id=None if link is None else link.id,
+                link_id=None if link is None else link.id, frame_token=frame_token,
                 values=values if mine else None, errors=errors if mine else None))
     focus = None
     if answered is not None:
@@ -215,6 +217,12 @@ def answer(problem_id: int) -> Any:
     The form carries the launch's token (no cookie needed in the LMS iframe). An
     unreadable answer is shown back with the reason and uses no attempt.
     """
+    frame_token = request.form.get(practice.FRAME_FIELD, "")
+    try:  # who may frame an error page here: the launch's platform (quizsvc/lti/frame.py)
+        g.lti_origins = frame.read(current_app.config["SECRET_KEY"], frame_token,
+                                   int(runtime.runtime().settings["LAUNCH_TOKEN_TTL"])).origins
+    except LtiError:
+        frame_token = ""
     try:
         user = user_for_token(db.session, request.form.get(practice.TOKEN_FIELD, ""))
         problem = get_problem(db.session, user, problem_id)
@@ -245,7 +253,8 @@ def answer(problem_id: int) -> Any:
         notice, status = exc.message, exc.status
     page = _landing_page(user=user, role=STUDENT, link=link, bank=bank,
                          token=request.form.get(practice.TOKEN_FIELD, ""), answered=problem.id,
-                         values=values if errors else None, errors=errors, notice=notice)
+                         values=values if errors else None, errors=errors, notice=notice,
+                         frame_token=frame_token)
     resp = current_app.make_response((page, status))
     resp.headers["Cache-Control"] = "no-store"
     return resp

@@ -433,3 +433,29 @@ def test_frame_forms_without_their_session_get_an_error_page(lms: Lms, path: str
     assert r.status_code == 403
     assert_framable(r)
     assert "has expired or was altered" in page_text(r)
+
+
+def test_an_answer_error_may_be_framed_where_the_launch_came_from(app, lms: Lms,
+                                                                  instructor) -> None:  # noqa: ANN001
+    """The student's forms carry the launch's frame session: a page about an ended session
+    names the LMS's real host, which only the launch knew."""
+    from tests.lti.conftest import bank_ref_for
+
+    bank_id = make_bank(app, instructor.id, count=1)
+    claims = lms.platform.resource_link_claims(
+        sub="s-1", roles=[LEARNER], link_id="rl-1", target_link_uri=LAUNCH_URL,
+        custom={"quizsvc_bank": bank_ref_for(app, lms.platform.issuer, bank_id)})
+    claims["https://purl.imsglobal.org/spec/lti/claim/launch_presentation"] = {
+        "return_url": "https://school.lms.test/courses/1"}
+    landing = lms.launch(claims)
+    assert landing.status_code == 200
+    (form,) = forms(landing)
+    ended = post_form(lms, {**form, "hidden": {**form["hidden"], "launch_token": "qz_ended"}},
+                      shape="1, 1, 1")
+    assert ended.status_code == 401 and "Your session has ended" in page_text(ended)
+    assert_framable(ended, "https://school.lms.test")
+    # A forged frame session names nobody: the registered platforms only.
+    forged = post_form(lms, {**form, "hidden": {**form["hidden"], "launch_token": "qz_ended",
+                                                "lti_frame": "forged"}}, shape="1, 1, 1")
+    assert forged.status_code == 401 and "https://school.lms.test" not in frame_ancestors(forged)
+    assert_framable(forged, "https://lms.test")
