@@ -330,6 +330,13 @@ def error_page(status: int, message: str, headers: dict[str, str] | None = None)
     return resp
 
 
+@blp.get("/launch")
+def launch_opened_by_hand() -> Response:
+    """The launch URL opened in a browser (a bookmark, a reload): say where to go instead."""
+    return error_page(405, "This address only receives launches from your LMS.",
+                      {"Allow": "POST"})
+
+
 @blp.errorhandler(QuizError)
 def _quiz_error(error: QuizError) -> Any:  # noqa: ANN401
     db.session.rollback()

@@ -168,6 +168,21 @@ def failed_row(app: Any, bank_id: int) -> None:  # noqa: ANN401
         db.session.commit()
 
 
+def site_account(app: Any, bank_id: int) -> int:  # noqa: ANN401
+    """Give the LMS-made instructor an email and password; return the bank's course id."""
+    from quizsvc.extensions import db
+    from quizsvc.services import accounts
+    from quizsvc.store.models import Bank
+
+    with app.app_context():
+        bank = db.session.get(Bank, bank_id)
+        bank.owner.email = "t-1@lms.test"
+        db.session.flush()
+        accounts.set_password(db.session, "t-1@lms.test", "correct horse battery")
+        db.session.commit()
+        return bank.course_id
+
+
 def test_instructor_pages_in_an_lms_frame(app, chrome, tmp_path: Path) -> None:  # noqa: ANN001, F811
     from sqlalchemy import select
 
@@ -263,5 +278,22 @@ def test_instructor_pages_in_an_lms_frame(app, chrome, tmp_path: Path) -> None: 
             errors = [e for e in console_errors(chrome) if not e["message"].endswith(
                 ("status of 401 (UNAUTHORIZED)", "status of 409 (CONFLICT)"))]
             assert errors == [], errors
+
+            # 5. The same passbacks on the site, from the course page, signed in with a password.
+            course_id = site_account(app, bank_id)
+            chrome.switch_to.default_content()
+            chrome.get(base + "/login")
+            chrome.find_element(By.ID, "email").send_keys("t-1@lms.test")
+            chrome.find_element(By.ID, "password").send_keys("correct horse battery")
+            chrome.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+            wait.until(lambda d: "/login" not in d.current_url)
+            chrome.get(f"{base}/courses/{course_id}")
+            chrome.find_element(By.LINK_TEXT, "Grade passbacks to the LMS").click()
+            wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "table.passbacks")))
+            assert "Ada Lovelace" in chrome.find_element(By.TAG_NAME, "main").text
+            height = chrome.execute_script("return document.documentElement.scrollHeight")
+            chrome.set_window_size(1100, int(height) + 140)
+            chrome.save_screenshot(str(SHOTS / "site-course-passbacks-1100.png"))
+            assert console_errors(chrome) == []
     finally:
         lms.close()

@@ -459,3 +459,10 @@ def test_an_answer_error_may_be_framed_where_the_launch_came_from(app, lms: Lms,
                                                 "lti_frame": "forged"}}, shape="1, 1, 1")
     assert forged.status_code == 401 and "https://school.lms.test" not in frame_ancestors(forged)
     assert_framable(forged, "https://lms.test")
+
+
+def test_the_launch_url_opened_by_hand_says_where_to_go(lms: Lms) -> None:
+    r = lms.client.get("/lti/launch", base_url=TOOL)
+    assert r.status_code == 405 and r.headers["Allow"] == "POST"
+    assert "open the activity from your course" in page_text(r)
+    assert_framable(r)
