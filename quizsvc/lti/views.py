@@ -346,4 +346,4 @@ def jwks() -> Response:
     return resp
 
 
-from quizsvc.lti import instructor  # noqa: E402,F401 - the frame's instructor pages and errors
+from quizsvc.lti import errorpages, instructor  # noqa: E402,F401 - the frame's pages and errors

@@ -134,7 +134,7 @@ def shoot(driver: Any, name: str, width: int = 1100) -> None:  # noqa: ANN401
     """Save the whole LMS page, the frame grown to the tool's page, then go back into the frame."""
     driver.switch_to.default_content()
     driver.set_window_size(width, 900)
-    WebDriverWait(driver, 10).until(lambda d: d.execute_script(
+    WebDriverWait(driver, 20).until(lambda d: d.execute_script(
         "return document.querySelector('iframe').style.height !== ''"))
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(width, min(int(height) + 140, 8000))
@@ -194,7 +194,7 @@ def test_instructor_pages_in_an_lms_frame(app, chrome, tmp_path: Path) -> None: 
     lms = Lms()
     env = {"QUIZSVC_DATABASE_URL": app.config["DATABASE_URL"], "QUIZSVC_SECRET_KEY": SECRET,
            "QUIZSVC_LTI_STATE_TTL": "600", "QUIZSVC_LTI_PASSBACK_WORKER": "off"}
-    wait = WebDriverWait(chrome, 20)
+    wait = WebDriverWait(chrome, 30)
     try:
         with gunicorn(env, workers=1, threads=4, log=tmp_path / "gunicorn.log") as base:
             # 1. The content picker, no banks yet: the bank form, in the frame.
