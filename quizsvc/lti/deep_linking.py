@@ -20,7 +20,7 @@ from quizsvc.lti import claims, keys
 from quizsvc.lti.errors import LtiError
 from quizsvc.store.lti import LtiPlatform
 
-PICKER_MAX_AGE = 3600  # seconds an instructor may take to pick a bank
+PICKER_MAX_AGE = 3600  # seconds an instructor may take to pick (or build and pick) a bank
 
 
 def _mac(secret: str, platform_id: int, bank_id: int) -> str:
@@ -54,11 +54,12 @@ class PickerContext:
     data: str | None
     accept_multiple: bool
     course_id: int | None = None  # the course of the LTI context: picked banks go there
+    origins: tuple[str, ...] = ()  # who may frame the picker's pages (quizsvc/lti/frame.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {"p": self.platform_id, "d": self.deployment_id, "u": self.user_id,
                 "r": self.return_url, "x": self.data, "m": self.accept_multiple,
-                "c": self.course_id}
+                "c": self.course_id, "o": list(self.origins)}
 
 
 def picker_token(secret: str, ctx: PickerContext) -> str:
@@ -75,7 +76,7 @@ def read_picker_token(secret: str, token: str, max_age: int = PICKER_MAX_AGE) ->
                        status=403) from None
     return PickerContext(platform_id=d["p"], deployment_id=d["d"], user_id=d["u"],
                          return_url=d["r"], data=d["x"], accept_multiple=d["m"],
-                         course_id=d.get("c"))
+                         course_id=d.get("c"), origins=tuple(d.get("o") or ()))
 
 
 def content_item(*, title: str, url: str, ref: str, score_maximum: float, bank_id: int,

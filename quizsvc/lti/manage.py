@@ -7,6 +7,9 @@ course's banks. An admin sees everything; anyone else, nothing (404).
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -106,6 +109,76 @@ def retry_passbacks(session: Session, user: User, ids: list[int] | None = None) 
             raise NotFoundError(f"no passback with id {ids[0]}")
         get_link(session, user, row.link_id)  # raises if not theirs
         raise ConflictError(f"passback {ids[0]} is {row.status}; only failed ones can be retried")
+    if found:
+        outbox.retry(session, found)
+    return found
+
+
+def _course_links(course_id: int) -> Select[tuple[int]]:
+    """The ids of a course's links: those of its LTI context, or mapped to one of its banks."""
+    return select(LtiResourceLink.id).where(or_(
+        LtiResourceLink.course_id == course_id,
+        LtiResourceLink.bank_id.in_(select(Bank.id).where(Bank.course_id == course_id))))
+
+
+@dataclass(frozen=True)
+class PassbackRow:
+    """One passback as the course's staff read it."""
+
+    id: int
+    student: str
+    link: str
+    score_given: float
+    score_maximum: float
+    status: str
+    attempts: int
+    error: str | None
+    last_try: str | None
+    next_try: str | None
+
+
+def _when(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def course_passbacks(session: Session, course_id: int,
+                     limit: int = 200) -> tuple[list[PassbackRow], dict[str, int], int]:
+    """Return a course's newest passbacks, the count per status and the total.
+
+    The caller checks that the viewer staffs the course (quizsvc/services/access.py).
+    """
+    where = LtiGradeOutbox.link_id.in_(_course_links(course_id))
+    counts = {status: n for status, n in session.execute(
+        select(LtiGradeOutbox.status, func.count()).where(where)
+        .group_by(LtiGradeOutbox.status))}
+    rows = session.execute(
+        select(LtiGradeOutbox, User, LtiResourceLink)
+        .join(User, User.id == LtiGradeOutbox.user_id)
+        .join(LtiResourceLink, LtiResourceLink.id == LtiGradeOutbox.link_id)
+        .where(where).order_by(LtiGradeOutbox.id.desc()).limit(limit)).all()
+    out = []
+    for row, user, link in rows:
+        tried = row.attempts > 0
+        out.append(PassbackRow(
+            id=row.id, student=user.name or user.email or f"user {user.id}",
+            link=link.title or f"link {link.id}", score_given=row.score_given,
+            score_maximum=row.score_maximum, status=row.status, attempts=row.attempts,
+            error=row.last_error,
+            last_try=_when(row.sent_at if row.status == "sent" else
+                           (row.last_try_at if tried else None)),
+            next_try=_when(row.next_try_at) if row.status == "pending" else None))
+    ordered = {s: counts[s] for s in OUTBOX_STATUSES if counts.get(s)}
+    return out, ordered, sum(counts.values())
+
+
+def retry_course_passbacks(session: Session, course_id: int,
+                           ids: list[int] | None = None) -> list[int]:
+    """Queue a course's failed passbacks again (`ids`, or all); return the ids requeued."""
+    query = select(LtiGradeOutbox.id).where(LtiGradeOutbox.status == "failed",
+                                            LtiGradeOutbox.link_id.in_(_course_links(course_id)))
+    if ids is not None:
+        query = query.where(LtiGradeOutbox.id.in_(ids))
+    found = list(session.scalars(query))
     if found:
         outbox.retry(session, found)
     return found

@@ -95,7 +95,7 @@ def _claim(session: Session, row_id: int, now: dt.datetime, lease: float) -> boo
                LtiGradeOutbox.next_try_at <= now,
                (LtiGradeOutbox.locked_until.is_(None)) | (LtiGradeOutbox.locked_until < now),
                ~in_flight)
-        .values(locked_until=now + dt.timedelta(seconds=lease),
+        .values(locked_until=now + dt.timedelta(seconds=lease), last_try_at=now,
                 attempts=LtiGradeOutbox.attempts + 1)
         .execution_options(synchronize_session=False))
     return result.rowcount == 1

@@ -21,7 +21,8 @@ from quizsvc.services.practice import problem_view
 from quizsvc.store.models import Attempt, Bank, Problem, User
 
 TOKEN_FIELD = "launch_token"  # the form field that carries the launch's API token
-RESERVED = (TOKEN_FIELD, "attempt_token", "link_id")
+FRAME_FIELD = "lti_frame"  # the signed frame session: who may frame the answer's page
+RESERVED = (TOKEN_FIELD, "attempt_token", "link_id", FRAME_FIELD)
 
 
 def latest_attempt(session: Session, problem: Problem) -> Attempt | None:
@@ -32,7 +33,7 @@ def latest_attempt(session: Session, problem: Problem) -> Attempt | None:
 
 def card(session: Session, problem: Problem, user: User, *, token: str, action: str,
          preview_url: str, link_id: int | None, values: dict[str, str] | None = None,
-         errors: dict[str, str] | None = None) -> dict[str, Any]:
+         errors: dict[str, str] | None = None, frame_token: str = "") -> dict[str, Any]:
     """Return what the component needs to show one problem to its student."""
     view = problem_view(problem, user)
     last = latest_attempt(session, problem)
@@ -40,6 +41,8 @@ def card(session: Session, problem: Problem, user: User, *, token: str, action: 
     hidden = {TOKEN_FIELD: token, "attempt_token": secrets.token_urlsafe(16)}
     if link_id is not None:
         hidden["link_id"] = str(link_id)
+    if frame_token:
+        hidden[FRAME_FIELD] = frame_token
     return {
         "problem": view, "result": result, "values": values or {}, "errors": errors or {},
         "form": {"action": action, "hidden": hidden, "preview_url": preview_url,

@@ -1,8 +1,8 @@
 """What a launched browser gets: a short-lived API token and the data its page starts from.
 
 The service authenticates API calls with bearer tokens, not cookies, which suits
-an LMS iframe (third-party cookies are often blocked there): the landing page
-holds the token and calls the JSON API with it.
+an LMS iframe (third-party cookies are often blocked there): a student's landing
+page holds the token in its forms and calls the JSON API with it for previews.
 """
 
 from __future__ import annotations
@@ -28,9 +28,13 @@ def issue_launch_token(session: Session, user: User) -> str:
 
 
 def landing_bootstrap(*, user: User, role: str, link: LtiResourceLink, bank: Bank | None,
-                      token: str, api_base: str) -> dict[str, Any]:
-    """Return the JSON the landing page embeds for its script (and for tests to read)."""
-    return {"api": api_base, "token": token, "user": {"id": user.id, "name": user.name,
+                      token: str | None, api_base: str) -> dict[str, Any]:
+    """Return the JSON the landing page embeds for its script (and for tests to read).
+
+    Only a student's page has a token (its answer forms and preview use it); staff
+    pages have none (their forms carry the frame session, quizsvc/lti/frame.py).
+    """
+    return {"api": api_base, "token": token or None, "user": {"id": user.id, "name": user.name,
                                                       "role": user.role, "launch_role": role},
             "link": {"id": link.id, "title": link.title, "context": link.context_title},
             "bank": None if bank is None else {"id": bank.id, "title": bank.title}}

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (Blueprint, Response, current_app, has_app_context, jsonify, redirect,
+from flask import (Blueprint, Response, current_app, g, has_app_context, jsonify, redirect,
                    render_template, request, url_for)
 from flask_limiter import RateLimitExceeded
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quizsvc.errors import AnswerError, QuizError
 from quizsvc.extensions import db
-from quizsvc.lti import claims, keys, practice, runtime, sender
+from quizsvc.lti import claims, frame, keys, practice, runtime, sender
 from quizsvc.lti.deep_linking import (PickerContext, bank_ref, content_item, picker_token,
                                       read_picker_token, response_jwt)
 from quizsvc.lti.errors import LtiError
@@ -28,7 +27,7 @@ from quizsvc.lti.passback import bank_size, queue_passback
 from quizsvc.lti.provision import (course_for_launch, enroll_for_launch, link_for_launch,
                                    record_link_user, user_for_launch)
 from quizsvc.lti.registry import get_platform
-from quizsvc.lti.roles import INSTRUCTOR, STUDENT, course_role
+from quizsvc.lti.roles import INSTRUCTOR, STUDENT, TA, course_role
 from quizsvc.lti.session import issue_launch_token, landing_bootstrap
 from quizsvc.services import access
 from quizsvc.services import banks as bank_service
@@ -97,6 +96,8 @@ def launch() -> Any:
         cookie_state=request.cookies.get(STATE_COOKIE_PREFIX + state),
         require_cookie=rt.settings["REQUIRE_STATE_COOKIE"], keysets=rt.keysets, http=rt.http,
         timeout=rt.settings["HTTP_TIMEOUT"], leeway=rt.settings["CLOCK_LEEWAY"])
+    # From here on, every page (an error too) may be framed by the platform that launched.
+    g.lti_origins = frame.frame_origins(verified.platform, verified.claims)
     user = user_for_launch(db.session, verified)
     if verified.message_type == claims.DEEP_LINKING_REQUEST:
         page = _picker(verified, user)
@@ -104,10 +105,37 @@ def launch() -> Any:
         page = _landing(verified, user)
     db.session.commit()
     resp = current_app.make_response(page)
+    if not g.get("lti_practice_page"):
+        resp = framed(resp)
     resp.delete_cookie(STATE_COOKIE_PREFIX + state, path=url_for("lti.launch"), secure=True,
                        httponly=True, samesite="None", partitioned=True)
-    resp.headers["Cache-Control"] = "no-store"  # the page holds an API token
+    resp.headers["Cache-Control"] = "no-store"  # the page holds a token
     return resp
+
+
+def framed(resp: Response) -> Response:
+    """Let the launching platform (and only it) frame `resp`, an HTML page of the frame."""
+    if resp.mimetype == "text/html":
+        resp.headers["Content-Security-Policy"] = frame.csp(frame_origins())
+        resp.headers.pop("X-Frame-Options", None)
+    return resp
+
+
+def frame_origins() -> tuple[str, ...]:
+    """The origins that may frame this request's page: its launch's, else every platform's."""
+    origins = g.get("lti_origins")
+    if origins is None:
+        origins = frame.registered_origins(db.session)
+    return origins
+
+
+def frame_session(verified: Launch, user: User, course: Course | None,
+                  link: LtiResourceLink | None) -> str:
+    """Return the signed frame session of this launch, for the hidden field of its forms."""
+    return frame.issue(current_app.config["SECRET_KEY"], frame.FrameSession(
+        user_id=user.id, platform_id=verified.platform.id,
+        course_id=None if course is None else course.id,
+        link_id=None if link is None else link.id, origins=frame_origins()))
 
 
 def _landing(verified: Launch, user: User) -> str:
@@ -119,19 +147,46 @@ def _landing(verified: Launch, user: User) -> str:
     bank = db.session.get(Bank, link.bank_id) if link.bank_id is not None else None
     if course is None and bank is not None:  # a launch without a context: the bank's course
         enroll_for_launch(db.session, db.session.get(Course, bank.course_id), user, verified)
-    if bank is None and verified.role == STUDENT:
-        raise LtiError("this link is not connected to a question bank yet: ask your instructor",
-                       status=409)
-    if bank is not None and verified.role == STUDENT:
+    in_course = course_role(verified.roles)
+    staff = course is not None and in_course in (INSTRUCTOR, TA)
+    session_token = frame_session(verified, user, course, link) if staff else ""
+    if bank is None:
+        if course is not None and in_course == INSTRUCTOR:
+            from quizsvc.lti.instructor import connect_page
+
+            boot = landing_bootstrap(user=user, role=verified.role, link=link, bank=None,
+                                     token=None, api_base=tool_base() + "/api/v1")
+            return connect_page(user=user, course=course, link=link, session_token=session_token,
+                                boot=boot)
+        return not_connected_page()
+    if verified.role == STUDENT:
         # Reaching the bank from the course is being assigned it: the student's variants are issued.
         bank_service.assign(db.session, bank, [user], current_app.config["SECRET_KEY"])
-    token = issue_launch_token(db.session, user)
-    return _landing_page(user=user, role=verified.role, link=link, bank=bank, token=token)
+        token = issue_launch_token(db.session, user)
+        # The practice page keeps to what it always had: no frame restriction (the rest is
+        # framed()); its forms carry the frame session so that an error answering says who
+        # may frame it.
+        g.lti_practice_page = True
+        return _landing_page(user=user, role=verified.role, link=link, bank=bank, token=token,
+                             frame_token=frame_session(verified, user, course, link))
+    # Staff answer nothing here: no API token on their page, the frame session for their forms.
+    return _landing_page(user=user, role=verified.role, link=link, bank=bank, token="",
+                         session_token=session_token)
+
+
+def not_connected_page() -> tuple[str, int]:
+    """What a student (or TA) meets at a link no bank is connected to yet."""
+    return render_template(
+        "lti/error.html", status=409, title="This activity is not ready yet",
+        message="Your instructor has not connected this activity to a question bank yet.",
+        advice="Come back to it later, or tell your instructor that the quizsvc activity in "
+               "this course shows no questions."), 409
 
 
 def _landing_page(*, user: User, role: str, link: LtiResourceLink | None, bank: Bank | None,
                   token: str, answered: int | None = None, values: dict[str, str] | None = None,
-                  errors: dict[str, str] | None = None, notice: str = "") -> str:
+                  errors: dict[str, str] | None = None, notice: str = "",
+                  session_token: str = "", frame_token: str = "") -> str:
     """Render the landing page: the student's problems of the bank, each in the component."""
     api_base = tool_base() + "/api/v1"
     boot = None if link is None else landing_bootstrap(user=user, role=role, link=link, bank=bank,
@@ -144,13 +199,14 @@ def _landing_page(*, user: User, role: str, link: LtiResourceLink | None, bank: 
                 db.session, problem, user, token=token,
                 action=tool_url("lti.answer", problem_id=problem.id),
                 preview_url=f"{api_base}/problems/{problem.id}/preview",
-                link_id=None if link is None else link.id,
+                link_id=None if link is None else link.id, frame_token=frame_token,
                 values=values if mine else None, errors=errors if mine else None))
     focus = None
     if answered is not None:
         focus = f"p{answered}-errors" if errors else f"p{answered}-result"
     return render_template("lti/landing.html", boot=boot, bank=bank, user=user, link=link,
-                           role=role, token=token, cards=cards, focus=focus, notice=notice,
+                           role=role, cards=cards, focus=focus, notice=notice,
+                           session_token=session_token,
                            size=None if bank is None else bank_size(bank))
 
 
@@ -161,6 +217,12 @@ def answer(problem_id: int) -> Any:
     The form carries the launch's token (no cookie needed in the LMS iframe). An
     unreadable answer is shown back with the reason and uses no attempt.
     """
+    frame_token = request.form.get(practice.FRAME_FIELD, "")
+    try:  # who may frame an error page here: the launch's platform (quizsvc/lti/frame.py)
+        g.lti_origins = frame.read(current_app.config["SECRET_KEY"], frame_token,
+                                   int(runtime.runtime().settings["LAUNCH_TOKEN_TTL"])).origins
+    except LtiError:
+        frame_token = ""
     try:
         user = user_for_token(db.session, request.form.get(practice.TOKEN_FIELD, ""))
         problem = get_problem(db.session, user, problem_id)
@@ -191,7 +253,8 @@ def answer(problem_id: int) -> Any:
         notice, status = exc.message, exc.status
     page = _landing_page(user=user, role=STUDENT, link=link, bank=bank,
                          token=request.form.get(practice.TOKEN_FIELD, ""), answered=problem.id,
-                         values=values if errors else None, errors=errors, notice=notice)
+                         values=values if errors else None, errors=errors, notice=notice,
+                         frame_token=frame_token)
     resp = current_app.make_response((page, status))
     resp.headers["Cache-Control"] = "no-store"
     return resp
@@ -210,10 +273,10 @@ def _message(title: str, text: str, status: int) -> Response:
     resp = current_app.make_response((render_template("lti/message.html", title=title, text=text),
                                       status))
     resp.headers["Cache-Control"] = "no-store"
-    return resp
+    return framed(resp)
 
 
-def _picker(verified: Launch, user: User) -> str:
+def _picker(verified: Launch, user: User) -> Any:
     course = course_for_launch(db.session, verified)
     if course is not None:
         enroll_for_launch(db.session, course, user, verified)
@@ -224,36 +287,28 @@ def _picker(verified: Launch, user: User) -> str:
                         user_id=user.id, return_url=settings["deep_link_return_url"],
                         data=settings.get("data"),
                         accept_multiple=bool(settings.get("accept_multiple", False)),
-                        course_id=course.id if course is not None else None)
+                        course_id=course.id if course is not None else None,
+                        origins=frame_origins())
     accepts = settings.get("accept_types") or ["ltiResourceLink"]
     if "ltiResourceLink" not in accepts:
         raise LtiError("the platform does not accept LTI resource links here")
-    # This course's banks, then those of the other courses you teach (picked, they are copied here).
-    taught = access.course_ids(user, ("instructor",))
-    banks = db.session.scalars(select(Bank).where(Bank.course_id.in_(taught)).order_by(
-        Bank.course_id != (course.id if course is not None else 0), Bank.id)).all()
-    token = issue_launch_token(db.session, user)
-    return render_template("lti/picker.html", banks=banks, sizes={b.id: bank_size(b) for b in banks},
-                           course=course,
-                           picker=picker_token(current_app.config["SECRET_KEY"], ctx),
-                           action=tool_url("lti.deep_link"), user=user, token=token)
+    from quizsvc.lti.instructor import picker_page
+
+    return picker_page(user, course, picker_token(current_app.config["SECRET_KEY"], ctx))
 
 
 @blp.post("/deep-link")
-def deep_link() -> str:
+def deep_link() -> Response:
     """Answer the platform with a signed LtiDeepLinkingResponse for the bank(s) picked."""
     ctx = read_picker_token(current_app.config["SECRET_KEY"], request.form.get("picker", ""))
-    user = db.session.get(User, ctx.user_id)
-    if user is None or not user.active:
-        raise PermissionDenied("this account no longer exists or is deactivated")
+    g.lti_origins = ctx.origins
+    user = frame.user_of(db.session, ctx.user_id)
     ids = [int(b) for b in request.form.getlist("bank_id") if b.isdigit()]
     if not ids:
         raise LtiError("pick a bank", errors={"bank_id": "missing"})
     if len(ids) > 1 and not ctx.accept_multiple:
         raise LtiError("the platform accepts one link at a time: pick one bank")
-    platform = get_platform(db.session, ctx.platform_id)
-    secret = current_app.config["SECRET_KEY"]
-    items = []
+    picked = []
     for bank_id in ids:
         bank = db.session.get(Bank, bank_id)
         if bank is None or not access.teaches(db.session, user, bank.course_id):
@@ -261,13 +316,24 @@ def deep_link() -> str:
         if ctx.course_id is not None and bank.course_id != ctx.course_id:
             # A deep-linked bank belongs to the link's course: a bank of another course is copied.
             bank = bank_service.copy_bank(db.session, user, bank, ctx.course_id)
-        items.append(content_item(title=bank.title, url=tool_url("lti.launch"),
-                                  ref=bank_ref(secret, platform.id, bank.id),
-                                  score_maximum=float(bank_size(bank)), bank_id=bank.id,
-                                  text=bank.description))
+        picked.append(bank)
+    return answer_platform(ctx, picked)
+
+
+def answer_platform(ctx: PickerContext, picked: list[Bank], created: Bank | None = None) -> Response:
+    """Sign the deep linking answer for `picked` and return the page that posts it back."""
+    platform = get_platform(db.session, ctx.platform_id)
+    secret = current_app.config["SECRET_KEY"]
+    items = [content_item(title=bank.title, url=tool_url("lti.launch"),
+                          ref=bank_ref(secret, platform.id, bank.id),
+                          score_maximum=float(bank_size(bank)), bank_id=bank.id,
+                          text=bank.description) for bank in picked]
     jwt_text = response_jwt(db.session, platform, ctx, items)
-    db.session.commit()  # the signing key, if this was its first use
-    return render_template("lti/autopost.html", action=ctx.return_url, fields={"JWT": jwt_text})
+    db.session.commit()  # the copies or the new bank, and the signing key on its first use
+    resp = current_app.make_response(render_template(
+        "lti/autopost.html", action=ctx.return_url, fields={"JWT": jwt_text}, created=created))
+    resp.headers["Cache-Control"] = "no-store"
+    return framed(resp)
 
 
 @blp.get("/jwks")
@@ -278,3 +344,6 @@ def jwks() -> Response:
     resp = jsonify(body)
     resp.headers["Cache-Control"] = "public, max-age=300"
     return resp
+
+
+from quizsvc.lti import errorpages, instructor  # noqa: E402,F401 - the frame's pages and errors

@@ -22,6 +22,7 @@ def install(app: Flask) -> None:
         bank_pages,
         course_pages,
         pages,
+        passback_pages,
         progress,
     )
 

@@ -200,5 +200,32 @@ def boot(resp: Any) -> dict[str, Any]:
     return json.loads(m.group(1))
 
 
-__all__ = ["INSTRUCTOR", "LEARNER", "LAUNCH_URL", "TOOL", "Lms", "bank_ref_for", "boot",
+def api_headers(app: Any, data: dict[str, Any]) -> dict[str, str]:
+    """Bearer headers for the user a launched page names.
+
+    A student's page carries its launch token; staff pages carry none (no token is
+    shown in the LMS), so the test issues one for that user, as an API client would hold.
+    """
+    token = data.get("token")
+    if not token:
+        from quizsvc.extensions import db
+        from quizsvc.services.users import issue_token
+        from quizsvc.store.models import User
+
+        with app.app_context():
+            _, token = issue_token(db.session, db.session.get(User, data["user"]["id"]), "test")
+            db.session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def page_text(resp: Any) -> str:
+    """The visible text of an HTML answer, whitespace collapsed, entities decoded."""
+    import html
+    import re
+
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", resp.get_data(as_text=True), flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+__all__ = ["api_headers", "page_text", "INSTRUCTOR", "LEARNER", "LAUNCH_URL", "TOOL", "Lms", "bank_ref_for", "boot",
            "issue_bank_problem", "make_bank"]

@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from tests.lti.conftest import INSTRUCTOR, LAUNCH_URL, Lms, boot, make_bank
+from tests.lti.conftest import INSTRUCTOR, LAUNCH_URL, Lms, api_headers, boot, make_bank
 from tests.lti.platform import jwk_of
 
 BODY = {"issuer": "https://moodle.test", "client_id": "abc",
@@ -73,7 +73,8 @@ def test_instructor_maps_a_launched_link_to_their_bank(app, client, lms: Lms,
     resp = lms.launch(lms.platform.resource_link_claims(
         sub="t-1", roles=[INSTRUCTOR], link_id="rl-5", target_link_uri=LAUNCH_URL))
     data = boot(resp)
-    headers = {"Authorization": f"Bearer {data['token']}"}
+    assert data["token"] is None  # no token on an instructor's page in the LMS
+    headers = api_headers(app, data)
     (link,) = client.get("/api/v1/lti/links", headers=headers).get_json()["items"]
     assert link["resource_link_id"] == "rl-5" and link["bank_id"] is None
     assert client.get("/api/v1/lti/links", headers=other_instructor.headers).get_json()["items"] == []

@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.lti.conftest import INSTRUCTOR, LAUNCH_URL, LEARNER, Lms, bank_ref_for, boot, make_bank
+from tests.lti.conftest import (INSTRUCTOR, LAUNCH_URL, LEARNER, Lms, api_headers, bank_ref_for,
+                               boot, make_bank)
 
 C = "https://purl.imsglobal.org/spec/lti/claim/"
 TA = "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"
@@ -33,8 +34,8 @@ def courses_of(app, user_id: int) -> dict[str, str]:  # noqa: ANN001
             .where(Enrollment.user_id == user_id)).all())
 
 
-def headers(data: dict) -> dict[str, str]:
-    return {"Authorization": f"Bearer {data['token']}"}
+def headers(app, data: dict) -> dict[str, str]:  # noqa: ANN001
+    return api_headers(app, data)
 
 
 def test_two_contexts_of_one_platform_are_two_courses_with_the_same_user_in_both(app, lms: Lms):
@@ -53,12 +54,12 @@ def test_two_contexts_of_one_platform_are_two_courses_with_the_same_user_in_both
         ids.add(data["user"]["id"])
     (student_id,) = ids  # one quizsvc account for one LMS identity
     assert courses_of(app, student_id) == {"c-1": "student", "c-2": "student"}
-    listed = lms.client.get("/api/v1/courses", headers=headers(data)).get_json()["items"]
+    listed = lms.client.get("/api/v1/courses", headers=headers(app, data)).get_json()["items"]
     assert sorted(c["title"] for c in listed) == ["Course c-1", "Course c-2"]
     assert {c["your_role"] for c in listed} == {"student"}
     # Each course's bank is the student's through that course only.
     for bank_id in banks.values():
-        r = lms.client.get(f"/api/v1/banks/{bank_id}", headers=headers(data))
+        r = lms.client.get(f"/api/v1/banks/{bank_id}", headers=headers(app, data))
         assert r.status_code == 200 and len(r.get_json()["problems"]) == 2
 
 
@@ -71,8 +72,8 @@ def test_a_ta_launch_makes_a_ta_who_reads_results_but_cannot_add_banks(app, lms:
     assert resp.status_code == 200, resp.get_data(as_text=True)
     ta = boot(resp)
     assert courses_of(app, ta["user"]["id"]) == {"c-1": "ta"}
-    assert lms.client.get(f"/api/v1/banks/{bank_id}/results", headers=headers(ta)).status_code == 200
-    r = lms.client.post(f"/api/v1/banks/{bank_id}/copy", json={"course_id": 1}, headers=headers(ta))
+    assert lms.client.get(f"/api/v1/banks/{bank_id}/results", headers=headers(app, ta)).status_code == 200
+    r = lms.client.post(f"/api/v1/banks/{bank_id}/copy", json={"course_id": 1}, headers=headers(app, ta))
     assert r.status_code in (403, 404)
     picker = lms.platform.deep_linking_claims(sub="ta", roles=[INSTRUCTOR, TA],
                                               target_link_uri=LAUNCH_URL)
@@ -116,4 +117,4 @@ def test_a_bank_of_another_course_is_copied_into_the_context_course(app, lms: Lm
                           bank_id=original))
     assert student["bank"]["id"] == copied
     assert lms.client.get(f"/api/v1/banks/{original}",
-                          headers=headers(student)).status_code == 404
+                          headers=headers(app, student)).status_code == 404

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 
 import pytest
 import requests
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from tests.lti.conftest import INSTRUCTOR, LAUNCH_URL, LEARNER, TOOL, Lms, boot
+from tests.lti.conftest import (INSTRUCTOR, LAUNCH_URL, LEARNER, TOOL, Lms, api_headers, boot,
+                               page_text)
 from tests.lti.platform import LocalPlatform, WsgiTransport
-from tests.lti.test_deep_linking import DL, form_fields
+from tests.lti.test_deep_linking import DL, build_in_picker, form_fields, user_id_of
 
 
 @pytest.fixture
@@ -62,20 +62,15 @@ def test_register_deep_link_launch_attempt_and_grade(app, client, canvas: LocalP
     # 2. The instructor opens the content picker from the course and links a bank.
     dl_claims = canvas.deep_linking_claims(sub="t-100", roles=[INSTRUCTOR],
                                            target_link_uri=LAUNCH_URL)
-    first = lms.launch(dl_claims).get_data(as_text=True)
-    assert "no question banks yet" in first
-    # With the session token the picker shows, they create a bank through the API.
-    teacher = {"Authorization": "Bearer " + re.search(r"<code>(qz_[^<]+)</code>", first).group(1)}
-    r = client.post("/api/v1/banks", headers=teacher, json={
-        "title": "Output shapes", "items": [{"family": "conv_output_shape", "count": 3}]})
-    assert r.status_code == 201, r.get_json()
-    bank_id = r.get_json()["id"]
-    page = lms.launch(dl_claims).get_data(as_text=True)
-    answer_html = client.post("/lti/deep-link", base_url=TOOL, data={
-        **form_fields(page), "bank_id": str(bank_id)}).get_data(as_text=True)
+    first = lms.launch(dl_claims)
+    assert "no question banks yet" in page_text(first)
+    # They build the bank with the form the picker shows; creating it picks it.
+    answer_html = build_in_picker(lms, first, title="Output shapes", count="3")
     assert http.post(canvas.url("/deep_link_return"),
                      data={"JWT": form_fields(answer_html)["JWT"]}).status_code == 200
     (item,) = canvas.deep_link_responses[0][DL + "content_items"]
+    bank_id = int(item["custom"]["quizsvc_bank"].split(".")[0])
+    teacher = api_headers(app, {"token": None, "user": {"id": user_id_of(app, "t-100")}})
     (lineitem,) = canvas.lineitems.values()  # the LMS made the gradebook column
     assert lineitem["scoreMaximum"] == 3.0
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from quizsvc.store.types import utcnow
-from tests.lti.conftest import (LAUNCH_URL, LEARNER, INSTRUCTOR, Lms, bank_ref_for, boot,
-                                issue_bank_problem, make_bank)
+from tests.lti.conftest import (LAUNCH_URL, LEARNER, INSTRUCTOR, Lms, api_headers, bank_ref_for,
+                                boot, issue_bank_problem, make_bank)
 from tests.lti.platform import LocalPlatform, WsgiTransport
 
 
@@ -276,7 +276,7 @@ def test_no_passback_for_practice_problems_or_teachers(app, client, lms: Lms, co
     t = boot(teacher)
     problem_id, key = issue_bank_problem(app, course.bank_id, t["user"]["id"], 0)
     client.post(f"/api/v1/problems/{problem_id}/attempts", json={"answer": key},
-                headers={"Authorization": f"Bearer {t['token']}"})
+                headers=api_headers(app, t))
     assert rows(app) == []
 
 

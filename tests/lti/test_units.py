@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.lti.conftest import INSTRUCTOR, LAUNCH_URL, TOOL, Lms
+from tests.lti.conftest import INSTRUCTOR, LAUNCH_URL, TOOL, Lms, page_text
 
 from quizsvc.lti.roles import map_roles, merge_role
 
@@ -105,6 +105,10 @@ def test_platform_key_rotation_is_picked_up_but_unknown_kids_do_not_flood(
 
 def test_login_needs_its_parameters(lms: Lms) -> None:
     r = lms.client.post("/lti/login", base_url=TOOL, data={"iss": lms.platform.issuer})
+    assert r.status_code == 400 and "login_hint" in page_text(r)
+    # An API client asking for JSON gets the JSON error shape.
+    r = lms.client.post("/lti/login", base_url=TOOL, data={"iss": lms.platform.issuer},
+                        headers={"Accept": "application/json"})
     assert r.status_code == 400 and "login_hint" in r.get_json()["message"]
 
 
