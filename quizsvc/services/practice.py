@@ -81,6 +81,12 @@ def regenerate(problem: Problem) -> Generated:
     return built
 
 
+def figure_views(built: Generated, key_visible: bool) -> list[dict[str, str]]:
+    """Return the figures a viewer may see: the prompt's always, the solution's with the key."""
+    return [{"name": f.name, "svg": f.svg, "alt": f.alt, "part": f.part}
+            for f in built.visible_figures(include_key=key_visible)]
+
+
 def problem_view(problem: Problem, viewer: User) -> dict[str, Any]:
     """Return what `viewer` may see of a problem: the key only when the policy allows.
 
@@ -99,6 +105,7 @@ def problem_view(problem: Problem, viewer: User) -> dict[str, Any]:
         "attempts_used": problem.attempt_count, "attempts_left": attempts_left(problem),
         "solved": problem.solved_at is not None, "created_at": problem.created_at,
         "key_visible": show,
+        "figures": figure_views(built, show),
     }
     if show:
         out.update(seed=problem.seed, params=problem.params, answer=problem.key,
