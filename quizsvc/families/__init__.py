@@ -40,7 +40,7 @@ _REGISTRY: dict[str, str] = {
     "batchnorm_limits": "batchnorm_limits",
     "dropout_tikhonov": "dropout_tikhonov",
     "which_norm": "which_norm",
-    "concepts": "concept_bank",
+    "concepts": "concepts",
 }
 
 _LOADED: dict[str, Family] = {}

@@ -5,7 +5,7 @@ import json
 
 from quizsvc import families
 from quizsvc.concepts import DEFAULT_PATH
-from quizsvc.families import concept_bank
+from quizsvc.families import concepts as concept_family
 from tests.families.harness import FamilySuite
 
 RAW = {q["id"]: q for q in json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))["questions"]}
@@ -63,8 +63,8 @@ def test_levels_show_two_three_and_all_distractors():
 
 def test_the_bank_file_is_pinned_so_its_edits_bump_the_version():
     digest = hashlib.sha256(DEFAULT_PATH.read_bytes()).hexdigest()
-    assert digest == concept_bank.BANK_SHA256, (
-        "seeds/concepts.json changed: bump concept_bank.VERSION, set BANK_SHA256 to " + digest
+    assert digest == concept_family.BANK_SHA256, (
+        "seeds/concepts.json changed: bump quizsvc/families/concepts.py VERSION, set BANK_SHA256 to " + digest
         + " and regenerate the golden file (python -m tests.families.make_golden concepts)")
 
 
