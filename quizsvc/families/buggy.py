@@ -1,4 +1,4 @@
-"""Helpers for buggy solvers that give only some of a problem's fields."""
+"""Helpers for buggy solvers whose mistake touches only some of a problem's fields."""
 
 from __future__ import annotations
 
@@ -9,15 +9,17 @@ Solver = Callable[[dict[str, Any]], "dict[str, Any] | None"]
 
 
 def differs(solve: Solver, fn: Solver) -> Solver:
-    """Return `fn`, answering None where every field it gives equals the key `solve` gives.
+    """Return a buggy solver giving the whole answer of a student who makes `fn`'s mistake.
 
-    A partial buggy key that agrees with the key on all its fields names no mistake: an answer
-    with those values is right, so it must not be offered as a distractor or diagnosed.
+    `fn` gives only the fields the mistake changes; the student gets the other fields right, so
+    they come from the key `solve` gives (a buggy solver returns a whole answer, as every
+    family's do). Where every field `fn` gives equals the key, the answer is right and names no
+    mistake, so it must not be offered as a distractor or diagnosed: the solver answers None.
     """
     def solve_buggy(p: dict[str, Any]) -> dict[str, Any] | None:
         buggy = fn(p)
         if not buggy:
             return None
         key = solve(p)
-        return None if all(key.get(f) == v for f, v in buggy.items()) else buggy
+        return None if all(key.get(f) == v for f, v in buggy.items()) else {**key, **buggy}
     return solve_buggy
