@@ -18,17 +18,18 @@ from typing import Any
 from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families.buggy import differs
-from quizsvc.families.problem import AnswerField, Misconception
+from quizsvc.families.problem import AnswerField, Misconception, Tolerance
 from quizsvc.families.render import num
 from quizsvc.families.rng import Sampler
 
 NAME = "batchnorm_limits"
-VERSION = 1
+VERSION = 2
 TOPIC = "Normalization"
 
 CASES = ("one", "many")
 MODES = ("mean_only", "full")
 _SMALL = (-3, -2, -1, 1, 2, 3, 4)
+TOLERANCE = Tolerance(sig=3)  # gamma (n-1)/n (a - c) is often a repeating decimal
 
 
 def sample(rng: Sampler, level: str) -> dict[str, Any]:
@@ -99,10 +100,11 @@ def solve(params: dict[str, Any]) -> dict[str, Any]:
 
 def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
     if params["case"] == "one":
-        return [AnswerField("y", "number", "The output y_1"),
-                AnswerField("grad", "number", "dL/dx_1")]
-    return [AnswerField("grad", "number", "dL/dx_i for this n"),
-            AnswerField("limit", "number", "The limit of dL/dx_i as n grows without bound")]
+        return [AnswerField("y", "number", "The output y_1", tolerance=TOLERANCE),
+                AnswerField("grad", "number", "dL/dx_1", tolerance=TOLERANCE)]
+    return [AnswerField("grad", "number", "dL/dx_i for this n", tolerance=TOLERANCE),
+            AnswerField("limit", "number", "The limit of dL/dx_i as n grows without bound",
+                        tolerance=TOLERANCE)]
 
 
 _MEAN_ONLY = ("A simplified batch normalization only subtracts the batch mean before scaling and "

@@ -12,9 +12,11 @@ columns of ``X Gamma^-1`` all have norm ``sqrt(p / (1 - p))``.
 
 from __future__ import annotations
 
+from itertools import combinations
 from math import sqrt
 from typing import Any
 
+from quizsvc.answers.tolerance import Tolerance, scale_of, tolerance_for
 from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families.buggy import differs
@@ -23,12 +25,13 @@ from quizsvc.families.render import bmatrix, num
 from quizsvc.families.rng import Sampler
 
 NAME = "dropout_tikhonov"
-VERSION = 1
+VERSION = 2
 TOPIC = "Regularization"
 
+TOLERANCE = Tolerance(sig=3)  # norms and square roots: 3 significant figures, like the other reals
+
 # Integer columns with integer norms, to be permuted and signed at the easy level.
-_COLUMNS = {2: ((3, 4), (6, 8), (5, 12), (0, 2)), 3: ((1, 2, 2), (2, 3, 6), (1, 4, 8), (2, 6, 9), (4, 4, 7)),
-            4: ((1, 1, 1, 1), (1, 1, 3, 5), (2, 2, 4, 5), (1, 2, 2, 4))}
+_COLUMNS = {2: ((3, 4), (6, 8), (5, 12), (0, 2)), 3: ((1, 2, 2), (2, 3, 6), (1, 4, 8), (2, 6, 9), (4, 4, 7))}
 
 
 def _column(rng: Sampler, rows: int) -> list[int]:
@@ -37,8 +40,21 @@ def _column(rng: Sampler, rows: int) -> list[int]:
 
 
 def sample(rng: Sampler, level: str) -> dict[str, Any]:
-    """Draw X with integer column norms (easy), any small integers (medium), decimals (hard)."""
-    rows, cols = rng.between(2, 4), rng.between(2, 3)
+    """Draw a small X with integer column norms (easy), small integers (medium), decimals in a
+    larger X (hard)."""
+    while True:
+        params = _draw(rng, level)
+        if _apart(solve(params)):
+            return params
+
+
+# (rows, columns) of X per level: the hard level has the most norms to compute.
+_SHAPES = {"easy": ((2, 3), (2, 2)), "medium": ((2, 4), (2, 3)), "hard": ((3, 4), (3, 3))}
+
+
+def _draw(rng: Sampler, level: str) -> dict[str, Any]:
+    (r0, r1), (c0, c1) = _SHAPES[level]
+    rows, cols = rng.between(r0, r1), rng.between(c0, c1)
     if level == "easy":
         columns = [_column(rng, rows) for _ in range(cols)]
         p = rng.choice((0.5, 0.8, 0.2))
@@ -54,6 +70,21 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
     x = [[columns[j][i] for j in range(cols)] for i in range(rows)]
     w = [rng.choice((-4, -2, -1, 1, 2, 3, 5)) for _ in range(cols)]
     return {"X": x, "p": p, "w_dropout": w}
+
+
+def _apart(key: dict[str, Any]) -> bool:
+    """Whether two entries of a vector are either equal or told apart at the graded precision.
+
+    Column norms of 3.480 and 3.484 are different numbers that the same answer, 3.48, gets right:
+    the student could not show which is which, and a constant answer would earn credit for both.
+    """
+    for values in key.values():
+        scale = scale_of(values)
+        for a, b in combinations(values, 2):
+            near = tolerance_for(a, TOLERANCE, scale) + tolerance_for(b, TOLERANCE, scale)
+            if abs(a - b) > 1e-6 and (abs(a - b) <= near or TOLERANCE.bucket(a) == TOLERANCE.bucket(b)):
+                return False
+    return True
 
 
 def validate(params: dict[str, Any]) -> dict[str, Any]:
@@ -101,10 +132,11 @@ def solve(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def answer_spec(params: dict[str, Any]) -> list[AnswerField]:
-    return [AnswerField("gamma_tilde", "vector", "Diagonal of Gamma~ (2 decimals are enough)"),
-            AnswerField("w", "vector", "The weights w of the ridge problem"),
-            AnswerField("gamma", "vector", "Diagonal of Gamma"),
-            AnswerField("col_norms", "vector", "Norms of the columns of X Gamma^-1")]
+    return [AnswerField("gamma_tilde", "vector", "Diagonal of Gamma~", tolerance=TOLERANCE),
+            AnswerField("w", "vector", "The weights w of the ridge problem", tolerance=TOLERANCE),
+            AnswerField("gamma", "vector", "Diagonal of Gamma", tolerance=TOLERANCE),
+            AnswerField("col_norms", "vector", "Norms of the columns of X Gamma^-1",
+                        tolerance=TOLERANCE)]
 
 
 def prompt(params: dict[str, Any]) -> str:
