@@ -13,11 +13,11 @@ from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families.buggy import differs
 from quizsvc.families.problem import AnswerField, Misconception
-from quizsvc.families.render import dims
+from quizsvc.families.render import dims, group
 from quizsvc.families.rng import Sampler
 
 NAME = "fc_neurons"
-VERSION = 1
+VERSION = 2
 TOPIC = "Parameter counting"
 
 MAX_KEY = 2**53 - 1
@@ -93,12 +93,16 @@ def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
     d = key["per_neuron"]
     widths = [d, *params["neurons"]]
     sizes = r" \times ".join(map(str, params["in_shape"]))
-    lines = [f"The flattened input has ${sizes} = {d}$ values; every neuron sees all of them, "
-             f"so it has {d} weights.", ""]
+    lines = [f"The flattened input has ${sizes} = {group(d)}$ values; every neuron sees all of "
+             f"them, so it has {group(d, math=False)} weights.", ""]
+    layers = []
     for i, (a, b) in enumerate(zip(widths, widths[1:]), start=1):
-        extra = f" + {b}" if params["bias"] else ""
-        lines.append(f"- layer {i}: ${b} \\times {a}{extra} = {a * b + (b if params['bias'] else 0)}$")
-    lines += ["", f"Total: {key['total']}."]
+        extra = f" + {group(b)}" if params["bias"] else ""
+        layers.append(a * b + (b if params["bias"] else 0))
+        lines.append(f"- layer {i}: ${group(b)} \\times {group(a)}{extra} = {group(layers[-1])}$")
+    total = (f"${' + '.join(map(group, layers))} = {group(key['total'])}$" if len(layers) > 1
+             else f"{group(key['total'], math=False)}")
+    lines += ["", f"Total: {total}."]
     return "\n".join(lines)
 
 
