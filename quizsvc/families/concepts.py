@@ -6,8 +6,8 @@ separate choices), and each statement is then marked, exported and analysed on i
 mistakes are a distractor answered yes and a right option answered no (code ``.../n-missed``).
 
 A variant is one question with some of its options in a shuffled order: the correct option(s)
-and two distractors at the easy level, up to three at the medium level, every option at the hard
-level. Each distractor of each question is a catalogued mistake (code ``<question id>/<n>``,
+and one distractor at the easy level, two at the medium level, every option at the hard level
+(most questions have three distractors, so each level shows one option more). Each distractor of each question is a catalogued mistake (code ``<question id>/<n>``,
 n counting the question's options from 1), so a wrong pick is diagnosed and analysed like any
 other mistake, and explained by the distractor's own explanation.
 
@@ -28,11 +28,11 @@ from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.families.rng import Sampler
 
 NAME = "concepts"
-VERSION = 1
+VERSION = 2
 TOPIC = "Concepts"
 BANK_SHA256 = "bfa3acb0eecda58b55c6568b812cf3627439a7d3dd874159786ece3a7c07dbfd"
 
-_DISTRACTORS = {"easy": 2, "medium": 3}
+_DISTRACTORS = {"easy": 1, "medium": 2}
 
 
 @lru_cache(maxsize=1)
@@ -129,7 +129,8 @@ def _picked(qid: str, index: int):
         q = bank()[qid]
         if not q.multiple:
             return {"choice": q.options[index].text}
-        return {f"s{p['options'].index(index) + 1}": "no" if q.options[index].correct else "yes"}
+        flipped = "no" if q.options[index].correct else "yes"
+        return {**solve(p), f"s{p['options'].index(index) + 1}": flipped}  # the rest answered right
     return solve_buggy
 
 

@@ -19,7 +19,7 @@ from quizsvc.families.rng import Sampler
 from quizsvc.solver.shapes import conv_out_size, same_padding
 
 NAME = "first_last_symbolic"
-VERSION = 1
+VERSION = 2
 TOPIC = "Weight sharing"
 
 MAX_LENGTH = 32
@@ -32,17 +32,17 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
         if level == "easy":
             k = rng.choice((2, 3, 3, 4, 5))
             p: Any = rng.choice((0, "same")) if k % 2 else 0
-            out = {"length": rng.between(max(5, k + 1), 10), "kernel_size": k, "stride": 1,
+            out = {"length": rng.between(max(5, k + 1), 14), "kernel_size": k, "stride": 1,
                    "padding": p, "dilation": 1}
         elif level == "medium":
             k, s = rng.between(2, 5), rng.choice((1, 1, 2))
             p = rng.choice(("same", rng.between(0, k - 1))) if s == 1 else rng.between(0, k - 1)
-            out = {"length": rng.between(6, 12), "kernel_size": k, "stride": s, "padding": p,
+            out = {"length": rng.between(8, 20), "kernel_size": k, "stride": s, "padding": p,
                    "dilation": 1}
         else:
             k, s, d = rng.between(2, 4), rng.between(1, 3), rng.choice((1, 2, 2))
             p = "same" if s == 1 and rng.chance(0.3) else rng.between(0, d * (k - 1))
-            out = {"length": rng.between(7, 16), "kernel_size": k, "stride": s, "padding": p,
+            out = {"length": rng.between(16, 32), "kernel_size": k, "stride": s, "padding": p,
                    "dilation": d}
             if (s, d) == (1, 1):
                 continue
@@ -222,14 +222,14 @@ def _ignored_dilation(p: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _differs(fn):
-    """Return `fn`, or None where every field it gives equals the key (a partial buggy key)."""
+    """Return the whole answer `fn`'s slip gives, or None where it equals the key."""
     def solve_buggy(p: dict[str, Any]) -> dict[str, Any] | None:
         buggy = fn(p)
         if buggy is None:
             return None
         key = _key(p)
         same = all(v == key[f] if f == "length" else matches(v, key[f]) for f, v in buggy.items())
-        return None if same else buggy
+        return None if same else {**key, **buggy}  # the fields the slip leaves alone are right
     return solve_buggy
 
 

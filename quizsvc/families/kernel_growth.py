@@ -18,13 +18,16 @@ from quizsvc.families.rng import Sampler
 from quizsvc.solver.shapes import conv_out_size
 
 NAME = "kernel_growth"
-VERSION = 1
+VERSION = 2
 TOPIC = "Convolution arithmetic"
 
 
 def sample(rng: Sampler, level: str) -> dict[str, Any]:
     """Draw no padding (easy), padding or stride (medium), dilation too (hard)."""
-    n = rng.between(6, 32) if level != "easy" else rng.choice((5, 7, 8, 9, 10, 12, 16))
+    if level == "easy":
+        n = rng.choice((5, 7, 8, 9, 10, 12, 16))
+    else:  # longer at the hard level, where dilation and stride shrink the outputs
+        n = rng.between(6, 32) if level == "medium" else rng.between(16, 64)
     p = 0 if level == "easy" else rng.choice((0, 1, 1, 2))
     s = 1 if level == "easy" else rng.choice((1, 1, 2))
     d = rng.choice((2, 2, 3)) if level == "hard" else 1

@@ -23,7 +23,7 @@ from quizsvc.families.rng import Sampler
 from quizsvc.solver.shapes import conv_out_size, same_padding
 
 NAME = "unshared_matrix"
-VERSION = 1
+VERSION = 2
 TOPIC = "Weight sharing"
 
 CONVENTIONS = ("all_taps", "real_taps")
@@ -39,11 +39,11 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
     while True:
         if level == "easy":
             k = rng.choice((3, 3, 5))
-            out = {"in_size": [rng.between(max(5, k + 1), 12)], "kernel_size": [k], "stride": [1],
+            out = {"in_size": [rng.between(max(5, k + 1), 16)], "kernel_size": [k], "stride": [1],
                    "padding": rng.choice((0, "same"))}
         elif level == "medium":
             k = rng.between(2, 5)
-            out = {"in_size": [rng.between(6, 16)], "kernel_size": [k], "stride": [rng.between(1, 3)],
+            out = {"in_size": [rng.between(8, 24)], "kernel_size": [k], "stride": [rng.between(1, 3)],
                    "padding": [rng.between(1, k - 1) if k > 1 else 0]}
         else:
             out = {"in_size": [rng.between(4, 10), rng.between(4, 10)],

@@ -23,7 +23,7 @@ from quizsvc.families.rng import Sampler
 from quizsvc.figures.normalization import describe, shaded_set
 
 NAME = "which_norm"
-VERSION = 1
+VERSION = 2
 TOPIC = "Normalization"
 
 NORMS = ("batch", "layer", "instance", "group")
@@ -43,11 +43,11 @@ def sample(rng: Sampler, level: str) -> dict[str, Any]:
     """Draw batch or layer norm on a small block (easy), any of the four (medium, hard)."""
     if level == "easy":
         norm = rng.choice(("batch", "layer"))
-        shape = [rng.between(2, 4), rng.between(2, 4), 2, 2]
+        shape = [rng.between(2, 4), rng.between(2, 4), rng.between(2, 3), rng.between(2, 3)]
     else:
         norm = rng.choice(NORMS)
         cs = (4, 6, 8) if level == "medium" else (6, 8, 9, 10, 12, 16)
-        side = (2, 3, 4) if level == "medium" else (3, 4, 5, 7, 8)
+        side = (3, 4, 5) if level == "medium" else (3, 4, 5, 7, 8)
         c = rng.choice(cs) if norm == "group" else rng.between(2, max(cs))
         shape = [rng.between(2, 6), c, rng.choice(side), rng.choice(side)]
     out: dict[str, Any] = {"norm": norm, "shape": shape}

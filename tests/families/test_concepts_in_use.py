@@ -6,6 +6,7 @@ import zipfile
 
 from quizsvc import families
 from quizsvc.exporters import export
+from tests.api.helpers import enroll
 
 
 def single_answer_seed(level: str, start: int = 0) -> int:
@@ -21,7 +22,8 @@ def test_practise_a_concept_question_and_get_the_distractor_explained(client, st
     assert r.status_code == 201, r.json
     p = r.json
     (spec,) = p["answer_spec"]
-    assert spec["kind"] == "choice" and len(spec["choices"]) == 3 and not spec["multiple"]
+    # Easy: the right option and one distractor.
+    assert spec["kind"] == "choice" and len(spec["choices"]) == 2 and not spec["multiple"]
     fam = families.get("concepts")
     params = fam.generate(seed, "easy").params  # the engine's own copy: the API hides params
     key = fam.solve(params)["choice"]
@@ -41,6 +43,7 @@ def test_a_bank_of_concept_questions_is_analysed_by_distractor(client, instructo
                                      "seeds": [single_answer_seed("hard")]}]})
     assert r.status_code == 201, r.json
     bank = r.json
+    enroll(client, instructor, student, course_id=bank["course_id"])  # only her course's banks
     r = client.post(f"/api/v1/banks/{bank['id']}/assign", headers=instructor.headers,
                     json={"user_ids": [student.id]})
     assert r.status_code == 200, r.json
@@ -66,7 +69,8 @@ def test_concept_questions_export_as_multiple_choice_with_explained_distractors(
     assert len(questions) == len(single) >= 6
     for q in questions:
         answers = q.findall("answer")
-        assert len(answers) == 4 and sum(a.get("fraction") == "100" for a in answers) == 1
+        # Medium: the right option and two distractors.
+        assert len(answers) == 3 and sum(a.get("fraction") == "100" for a in answers) == 1
         assert all(a.find("feedback/text").text for a in answers if a.get("fraction") != "100")
     # A multiple-answer question is a cloze of yes/no boxes, one per statement.
     cloze = [q for q in root.iter("question") if q.get("type") == "cloze"]
