@@ -195,13 +195,18 @@ def compare(given: Any, key: Any) -> tuple[float, bool, str]:
     extra = sorted(set(g) - set(k))
     notes = []
     if missing:
-        notes.append(f"{len(missing)} term(s) missing")
+        notes.append(_count(len(missing), "term") + " missing")
     if extra:
-        notes.append(f"{len(extra)} term(s) that do not belong")
+        notes.append(_count(len(extra), "term") + (" that does" if len(extra) == 1 else " that do")
+                     + " not belong")
     wrong = [m for m in set(g) & set(k) if g[m] != k[m]]
     if wrong:
-        notes.append(f"{len(wrong)} coefficient(s) wrong")
+        notes.append(_count(len(wrong), "coefficient") + " wrong")
     return hits / len(monos), False, "; ".join(notes)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def matches(given: Any, key: Any) -> bool:

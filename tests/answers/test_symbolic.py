@@ -125,3 +125,10 @@ def test_the_preview_shows_an_expression_as_it_reads_back():
     first, last = out["fields"][1], out["fields"][2]
     assert first["state"] == "read" and first["value"] == "k1*x1 + k2*x2"
     assert last["state"] == "unreadable" and "'y9' is not a symbol" in last["message"]
+
+
+def test_feedback_counts_terms_in_words():
+    assert compare("k1*x1", "k1*x1 + k2*x2")[2] == "1 term missing"
+    assert compare("k1*x1 + k2*x2 + k3*x3", "k1*x1")[2] == "2 terms that do not belong"
+    assert compare("k1*x2 + 2*k2*x3", "k1*x1 + k2*x3")[2] == (
+        "1 term missing; 1 term that does not belong; 1 coefficient wrong")
