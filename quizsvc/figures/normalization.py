@@ -15,8 +15,8 @@ import drawsvg as dw
 from quizsvc.families.problem import Figure
 from quizsvc.figures.canvas import GRID, INK, SHADE, canvas, finish, label
 
-S = 24          # cell side
-DX, DY = 13, 10  # depth offset per channel
+S = 30          # cell side
+DX, DY = 15, 11  # depth offset per channel
 ROWS = 4        # rows drawn for the H*W positions
 
 
@@ -53,7 +53,7 @@ def describe(shape: list[int], cells: set[tuple[int, int]]) -> str:
 def block(shape: list[int], cells: set[tuple[int, int]], alt: str, name: str, part: str) -> Figure:
     n, c, h, w = shape
     rows = min(ROWS, h * w)
-    x0, y0 = 100, 40 + c * DY
+    x0, y0 = 100, 12 + c * DY  # the top face of the last channel rises c * DY above y0
     width = x0 + n * S + c * DX + 60
     height = y0 + rows * S + 60
     d = canvas(max(width, 300), height, alt)

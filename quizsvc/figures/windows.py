@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from quizsvc.families.problem import Figure
-from quizsvc.figures.canvas import (ACCENT, ACCENT2, CELL, PAD_FILL, canvas, cell, finish, fmt,
-                                    label, outline)
+from quizsvc.figures.canvas import (ACCENT, ACCENT2, CELL, FONT, PAD_FILL, canvas, cell, finish,
+                                    fmt, label, outline)
 
 MARGIN = 10
 
@@ -37,14 +37,20 @@ def _render(alt: str, grid: list[list[Any]], kernel, dilation, starts, captions,
     d = canvas(width, height, alt)
     label(d, heading, MARGIN, MARGIN + 8, weight="bold")
     top = MARGIN + 22 + (16 if tap_labels else 0)
+    texts = [["0" if v is None else fmt(v) for v in row] for row in grid]
+    font = FONT if max(len(t) for row in texts for t in row) <= 2 else FONT - 1  # x16, -0.5
     for i, row in enumerate(grid):
         for j, v in enumerate(row):
-            cell(d, MARGIN + j * CELL, top + i * CELL, "0" if v is None else fmt(v),
-                 fill=PAD_FILL if v is None else "white")
+            cell(d, MARGIN + j * CELL, top + i * CELL, texts[i][j],
+                 fill=PAD_FILL if v is None else "white", font=font)
     colours = (ACCENT, ACCENT2)
+    drawn: set[tuple[int, int]] = set()
     for w, start in enumerate(starts):
         for t, (i, j) in enumerate(_taps(start, kernel, dilation)):
-            inset = 2 + 3 * w
+            # On the cell's border, clear of its text; inside an earlier window's outline only
+            # where the two windows share the cell.
+            inset = 2 + 3 * w if (i, j) in drawn else 2
+            drawn.add((i, j))
             outline(d, MARGIN + j * CELL + inset, top + i * CELL + inset, CELL - 2 * inset,
                     CELL - 2 * inset, colours[w % 2], None if w == 0 else "5,3")
             if tap_labels:
@@ -110,11 +116,12 @@ def _symbolic(p: dict[str, Any], key: dict[str, Any]) -> Figure:
     starts = [(0, 0), (0, last)]
     caps = [f"first window: {key['first']}", f"last window (output {key['length'] - 1}): {key['last']}"]
     cols = len(grid[0])
-    width, height = max(MARGIN * 2 + cols * CELL, 420), MARGIN * 2 + 22 + 3 * CELL + 22 * 3
+    # Heading, tap labels, the row, tap labels, one line per caption.
+    width, height = max(MARGIN * 2 + cols * CELL, 420), MARGIN + 38 + CELL + 38 + 22 * len(caps)
     alt = (f"The signal x1 to x{n} with {before} padding zero(s) before and {after} after. The first "
            f"window covers padded positions 0 to {d * (k - 1)}; the last starts at position {last}. "
            f"First element {key['first']}; last element {key['last']}.")
     labels = [f"k{t + 1}" for t in range(k)]
-    dr = _render(alt, grid, (1, k), (1, d), starts, caps, labels, width, height + 8,
+    dr = _render(alt, grid, (1, k), (1, d), starts, caps, labels, width, height,
                  "The first and the last window")
     return finish(dr, "windows.svg", alt, "solution")
