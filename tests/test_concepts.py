@@ -25,7 +25,7 @@ def raw():
 
 
 def test_shipped_bank_loads(bank):
-    assert 20 <= len(bank) <= 30
+    assert 20 <= len(bank) <= 40
     assert all(isinstance(q, ConceptQuestion) for q in bank)
 
 

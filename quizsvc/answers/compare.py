@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
+from quizsvc.answers import symbolic
 from quizsvc.answers.tolerance import DEFAULT, Tolerance, scale_of, tolerance_for
 
 
@@ -155,6 +156,8 @@ def layout_of(kind: str, value: Any) -> tuple[int, ...] | None:
 def compare_field(kind: str, given: Any, key: Any,
                   tolerance: Tolerance | None = None) -> tuple[float, bool, str]:
     """Return ``(score, correct, feedback)`` for one parsed field against its key."""
+    if kind == "expression":
+        return symbolic.compare(given, key)
     if kind in ("integer", "number"):
         ok = entry_ok(given, key, tolerance, exact=kind == "integer")
         return (1.0, True, "correct") if ok else (0.0, False, f"{_fmt(given)} is not right")
@@ -206,6 +209,8 @@ def field_matches(kind: str, given: Any, key: Any, tolerance: Tolerance | None =
     needs yes or no, which for a large matrix is usually settled by its first
     entries.
     """
+    if kind == "expression":
+        return symbolic.matches(given, key)
     if kind in ("integer", "number"):
         return entry_ok(given, key, tolerance, exact=kind == "integer")
     if kind == "choice":

@@ -11,6 +11,7 @@ import re
 from fractions import Fraction
 from typing import Any
 
+from quizsvc.answers import symbolic
 from quizsvc.errors import AnswerError
 
 MAX_ANSWER_CHARS = 20_000
@@ -365,4 +366,6 @@ def parse_field(kind: str, value: Any, *, choices: tuple[str, ...] | None = None
         return parse_shape(value)
     if kind == "choice":
         return parse_choice(value, choices or (), multiple)
+    if kind == "expression":  # linear expressions in symbols; `choices` are the symbols allowed
+        return symbolic.parse_expression(value, choices)
     raise ValueError(f"unknown field kind {kind!r}")

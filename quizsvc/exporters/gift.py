@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from quizsvc.exporters.common import SHARE, category_path, report_lines
-from quizsvc.exporters.items import Item, Option, Skipped
+from quizsvc.exporters.items import Item, Option, Skipped, expression_refusal
 from quizsvc.exporters.markup import plain_number
 from quizsvc.exporters.registry import Format, Options, Written, register
 
@@ -72,6 +72,9 @@ def choice(item: Item, options: tuple[Option, ...], multiple: bool) -> str:
 
 def question(item: Item, style: str = "typed") -> str | Skipped:
     """Return the GIFT text of one item, or why GIFT cannot express it."""
+    refused = expression_refusal(item)
+    if refused is not None:
+        return refused
     if style == "choice" and item.has_distractors:
         return choice(item, item.options, False)
     if item.form == "choice":  # a set answer is one choice among the candidate sets
@@ -90,11 +93,15 @@ def question(item: Item, style: str = "typed") -> str | Skipped:
 def write(items: Iterable[Item], options: Options) -> Written:
     """Return the GIFT text of `items`, with the items left out."""
     title, style = options.title, options.style
+    items = list(items)
+    # Items the format cannot take at all get no category of their own, only the report.
+    refused = [r for r in map(expression_refusal, items) if r is not None]
     groups: dict[tuple[str, str], list[Item]] = {}
     for item in items:
-        groups.setdefault((item.family, item.level), []).append(item)
+        if expression_refusal(item) is None:
+            groups.setdefault((item.family, item.level), []).append(item)
     out = [f"// quizsvc question bank: {title.splitlines()[0] if title else ''}\n\n"]
-    skipped: list[Skipped] = []
+    skipped: list[Skipped] = list(refused)
     count = 0
     notes: list[str] = []
     if options.policy is not None:
@@ -111,8 +118,9 @@ def write(items: Iterable[Item], options: Options) -> Written:
             else:
                 out.append(q + "\n")
                 count += 1
-                if item.figures:
-                    notes.append(f"{item.ident}: figures left out ({', '.join(f.name for f in item.figures)}): "
+                drawn = item.figures + item.solution_figures
+                if drawn:
+                    notes.append(f"{item.ident}: figures left out ({', '.join(f.name for f in drawn)}): "
                                  "GIFT carries no files; use Moodle XML")
     out += [f"// {line}\n" for line in report_lines(skipped, notes)]
     return Written("".join(out).encode("utf-8"), count, skipped, notes)

@@ -114,12 +114,26 @@ class Item:
     additive: bool = True                # the engine's credit is the sum of per-box credits
     number_issue: str | None = None      # why typed numeric forms are impossible, if they are
     meta: dict[str, Any] = field(default_factory=dict)
-    figures: tuple[Figure, ...] = ()     # pictures drawn from the parameters (SVG)
+    figures: tuple[Figure, ...] = ()     # the prompt's pictures, drawn from the parameters (SVG)
+    solution_figures: tuple[Figure, ...] = ()  # the worked solution's: they show the answer
     problem: Problem | None = None       # the source: Markdown prompt and solution, for print
 
     @property
     def has_distractors(self) -> bool:
         return len(self.options) >= 2
+
+
+def expression_refusal(item: Item) -> Skipped | None:
+    """Return why an LMS format leaves out an item answered by an expression, or None.
+
+    The JSON bank and printed papers keep such items; Moodle XML, Canvas QTI and
+    GIFT compare typed text or numbers, not an expression's coefficients.
+    """
+    if any(f["kind"] == "expression" for f in item.spec):
+        return Skipped(item.ident, "an answer typed as an expression in symbols (k1*x1 + ...) "
+                       "is graded by its coefficients, which Moodle XML, Canvas QTI and GIFT "
+                       "cannot do")
+    return None
 
 
 def ident_for(problem: Problem) -> str:
@@ -157,6 +171,8 @@ def _well_formed(kind: str, value: Any, spec: dict[str, Any]) -> bool:
         return (isinstance(value, list) and bool(value) and all(isinstance(r, list) and r for r in value)
                 and len({len(r) for r in value}) == 1
                 and all(_is_number(v) for r in value for v in r))
+    if kind == "expression":
+        return isinstance(value, str)
     if kind == "choice":
         choices = spec.get("choices") or ()
         if spec.get("multiple"):
@@ -166,7 +182,7 @@ def _well_formed(kind: str, value: Any, spec: dict[str, Any]) -> bool:
 
 
 def _exact(kind: str, key: Any) -> bool:
-    return kind in ("integer", "shape") or isinstance(key, int)
+    return kind in ("integer", "shape", "expression") or isinstance(key, int)
 
 
 def _entry_same(kind: str, a: Any, key: Any) -> bool:
@@ -210,6 +226,8 @@ def render_value(kind: str, value: Any) -> str:
         return r"\(\begin{bmatrix} " + body + r" \end{bmatrix}\)"
     if kind == "choice":
         return escape(", ".join(value) if isinstance(value, list) else str(value))
+    if kind == "expression":
+        return escape(str(value))
     raise ValueError(f"unknown field kind {kind!r}")
 
 
@@ -384,7 +402,8 @@ def _blanks(problem: Problem, spec, mistakes) -> tuple[list[Blank], list[FieldLa
         kind = f["kind"]
         choices = tuple(f["choices"]) if kind == "choice" else None
         for box, value, label, wrongs in boxes:
-            blank_kind = "choice" if kind == "choice" else ("integer" if _exact(kind, value) else "number")
+            blank_kind = kind if kind in ("choice", "expression") else (
+                "integer" if _exact(kind, value) else "number")
             blanks.append(Blank(
                 name=box, field=f["name"], kind=blank_kind, value=value,
                 tolerance=0.0 if blank_kind != "number" else tolerance_for(value),
@@ -409,21 +428,26 @@ def build_item(problem: Problem) -> Item:
     else:
         form = "blanks"
     issue = None
-    big = [b.value for b in blanks if b.kind != "choice" and abs(b.value) > MAX_EXACT_INT]
+    big = [b.value for b in blanks if b.kind not in ("choice", "expression")
+           and abs(b.value) > MAX_EXACT_INT]
     if big:
         issue = (f"the key holds {plain_number(big[0])}, beyond 2^53: an LMS comparing "
                  "floating-point numbers would also accept its neighbours")
+    # A solution figure shows the answer: it never goes with the question, only with the solution.
+    drawn = tuple(getattr(problem, "figures", None) or ())
     return Item(
         ident=ident_for(problem), family=problem.family, version=problem.version,
         seed=problem.seed, level=problem.level, topic=problem.topic,
         title=f"{problem.family} v{problem.version} {problem.level} seed {problem.seed}",
         prompt=to_html(problem.prompt), solution=to_html(problem.solution), spec=spec,
         key=problem.answer, params=problem.params, form=form, blanks=tuple(blanks),
-        layout=tuple(layout), options=_options(problem, spec, mistakes),
+        layout=tuple(layout),
+        options=() if any(f["kind"] == "expression" for f in spec) else _options(problem, spec, mistakes),
         choice_options=_choice_options(spec[0], problem.answer[spec[0]["name"]], mistakes)
         if form == "choice" else (),
         weights_exact=exact, additive=additive(spec, problem.answer), number_issue=issue,
-        figures=tuple(getattr(problem, "figures", None) or ()), problem=problem)
+        figures=tuple(f for f in drawn if f.part == "prompt"),
+        solution_figures=tuple(f for f in drawn if f.part != "prompt"), problem=problem)
 
 
 def _probes(kind: str, key: Any) -> list[tuple[Any, float]]:

@@ -28,9 +28,10 @@ from urllib.parse import quote
 from quizsvc import families
 from quizsvc.errors import QuizError
 from quizsvc.exporters.common import ALLOWED, SHARE, category_path, left_out_comment
-from quizsvc.exporters.items import Blank, Item, Option, Skipped, answer_table
+from quizsvc.exporters.items import Blank, Item, Option, Skipped, answer_table, expression_refusal
 from quizsvc.exporters.markup import _XML_BAD, escape, escape_attr, plain_number
 from quizsvc.exporters.registry import Format, Options, Written, register
+from quizsvc.families.problem import Figure
 
 MAX_CLOZE_BLANKS = 256
 MAX_MARK = 10_080  # = 2 x 7! : a multiple of every box count up to 10, and of many more
@@ -61,13 +62,17 @@ def _text(tag: str, html: str, files: str = "") -> str:
     return f'<{tag} format="html"><text>{cdata(html)}</text>{files}</{tag}>'
 
 
-def _figures(item: Item) -> tuple[str, str]:
-    """Return the HTML showing an item's figures and the ``<file>`` elements that hold them."""
+def _figures(figures: tuple[Figure, ...]) -> tuple[str, str]:
+    """Return the HTML showing figures and the ``<file>`` elements that hold them.
+
+    Moodle keeps files per text area: the prompt's figures go with the question
+    text, the solution's (which show the answer) with the general feedback.
+    """
     # The reference is URL-encoded, as Moodle's own exporter writes it; the file keeps its name.
     html = "".join(f'<p><img src="@@PLUGINFILE@@/{escape_attr(quote(f.name))}" '
-                   f'alt="{escape_attr(f.alt)}"></p>' for f in item.figures)
+                   f'alt="{escape_attr(f.alt)}"></p>' for f in figures)
     files = "".join(f'<file name="{escape_attr(f.name)}" path="/" encoding="base64">'
-                    f"{base64.b64encode(f.svg.encode()).decode()}</file>" for f in item.figures)
+                    f"{base64.b64encode(f.svg.encode()).decode()}</file>" for f in figures)
     return html, files
 
 
@@ -75,10 +80,11 @@ def _head(item: Item, qtype: str, question_html: str, mark: int) -> str:
     tags = "".join(f"<tag><text>{cdata(t)}</text></tag>" for t in (
         "quizsvc", f"family:{item.family}", f"version:{item.version}", f"seed:{item.seed}",
         f"level:{item.level}"))
-    figures, files = _figures(item)
+    figures, files = _figures(item.figures)
+    shown, held = _figures(item.solution_figures)
     return (f'<question type="{qtype}"><name><text>{cdata(item.title)}</text></name>'
             f"{_text('questiontext', question_html + figures, files)}"
-            f"{_text('generalfeedback', item.solution)}"
+            f"{_text('generalfeedback', item.solution + shown, held)}"
             f"<defaultgrade>{mark}</defaultgrade><penalty>0.3333333</penalty><hidden>0</hidden>"
             f"<idnumber>{cdata(item.ident)}</idnumber><tags>{tags}</tags>")
 
@@ -200,6 +206,9 @@ def engine_graded(item: Item, mark: int) -> tuple[str, str | None]:
 
 def question(item: Item, style: str = "typed", mark: int = 1) -> tuple[str | Skipped, list[str]]:
     """Return the question XML of one item (or why Moodle cannot take it), and notes."""
+    refused = expression_refusal(item)
+    if refused is not None:
+        return refused, []
     if style == "choice" and item.has_distractors:
         return multichoice(item, item.options, mark=mark), []
     if item.form == "choice":
@@ -246,11 +255,15 @@ def write(items: Iterable[Item], options: Options) -> Written:
     title, style = options.title, options.style
     items = list(items)
     mark = export_mark(items, style)
+    items = list(items)
+    # Items the format cannot take at all get no category of their own, only the report.
+    refused = [r for r in map(expression_refusal, items) if r is not None]
     groups: dict[tuple[str, str], list[Item]] = {}
     for item in items:
-        groups.setdefault((item.family, item.level), []).append(item)
+        if expression_refusal(item) is None:
+            groups.setdefault((item.family, item.level), []).append(item)
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n']
-    skipped: list[Skipped] = []
+    skipped: list[Skipped] = list(refused)
     notes: list[str] = []
     if mark > 1:
         notes.append(f"every question is worth {mark} marks (Moodle weighs a cloze question by "

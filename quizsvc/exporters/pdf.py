@@ -27,7 +27,8 @@ from quizsvc.errors import ParamError
 from quizsvc.exporters.items import FieldLayout, Item
 from quizsvc.exporters.markup import plain_number
 from quizsvc.exporters.registry import Format, Options, Paper, Written, register
-from quizsvc.exporters.typeset import markdown, string, text
+from quizsvc.exporters.typeset import inline, markdown, string, text
+from quizsvc.families.problem import Figure
 
 MODES = ("worksheet", "exam", "key", "exam-key")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -69,7 +70,8 @@ def _em(width_chars: int) -> str:
 
 
 def _value(kind: str, value: Any) -> str:
-    return plain_number(value) if kind != "choice" else str(value)
+    # An expression key (`k1*x1 + k2*x2`) is printed as typed; numbers in plain notation.
+    return plain_number(value) if kind not in ("choice", "expression") else str(value)
 
 
 def _boxes(values: list[Any], kind: str, key: bool) -> list[str]:
@@ -103,17 +105,18 @@ def _field_area(item: Item, f: FieldLayout, key: bool) -> str:
         spec = next(s for s in item.spec if s["name"] == f.name)
         chosen = set(value) if spec.get("multiple") else {value}
         hint = "tick every one that applies" if spec.get("multiple") else "tick one"
-        ticks = " #h(1.2em) ".join(f"#tick({'true' if key and c in chosen else 'false'}) {text(c)}"
+        # A choice may hold inline math or code (the concept questions): typeset, not verbatim.
+        ticks = " #h(1.2em) ".join(f"#tick({'true' if key and c in chosen else 'false'}) {inline(c)}"
                                    for c in spec["choices"])
         return f"{label} #emph[({hint})]\n\n{ticks}"
     (box,) = _boxes([value], f.kind, key)
     return f"{label} {box}"
 
 
-def _figures(item: Item) -> tuple[str, list[str]]:
-    """Return the figures of an item as Typst, and the names of those left out (not SVG)."""
+def _figures(figures: tuple[Figure, ...]) -> tuple[str, list[str]]:
+    """Return figures as Typst, and the names of those left out (not SVG)."""
     out, bad = [], []
-    for fig in item.figures:
+    for fig in figures:
         try:
             etree.fromstring(fig.svg.encode())
         except etree.XMLSyntaxError:
@@ -128,7 +131,10 @@ def problem(n: int, item: Item, key: bool) -> tuple[str, list[str]]:
     """Return problem `n` of a paper as Typst, and any figures left out."""
     source = item.problem
     prompt = markdown(source.prompt) if source is not None else text(item.prompt)
-    figures, bad = _figures(item)
+    figures, bad = _figures(item.figures)
+    # Solution figures show the answer: only an answer key prints them, with the worked solution.
+    shown, unshown = _figures(item.solution_figures) if key else ("", [])
+    bad += unshown
     parts = [f"#block(breakable: true, width: 100%)[\n== Problem {n} #h(1fr) "
              f"#text(size: 8.5pt, weight: \"regular\")[1 point]\n\n{prompt}"]
     if figures:
@@ -137,6 +143,8 @@ def problem(n: int, item: Item, key: bool) -> tuple[str, list[str]]:
     if key and source is not None:
         parts.append(f"#block(inset: (left: 8pt), stroke: (left: 1.5pt + luma(170)))[*Worked "
                      f"solution.* {markdown(source.solution)}]")
+        if shown:
+            parts.append(shown)
     return "\n\n".join(parts) + "\n]\n#v(0.8em)", bad
 
 

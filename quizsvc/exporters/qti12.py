@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from quizsvc.exporters.common import left_out_comment
-from quizsvc.exporters.items import Blank, Item, Option, Skipped, answer_table
+from quizsvc.exporters.items import Blank, Item, Option, Skipped, answer_table, expression_refusal
 from quizsvc.exporters.markup import decimal, escape, escape_attr, plain_number
 from quizsvc.exporters.registry import Format, Options, Pick, Policy, Written, register
 
@@ -165,6 +165,9 @@ def _fib_ok(item: Item) -> bool:
 
 def question(item: Item, style: str = "typed") -> str | Skipped:
     """Return the item XML of one item, or why Canvas cannot take it."""
+    refused = expression_refusal(item)
+    if refused is not None:
+        return refused
     if style == "choice" and item.has_distractors:
         return choice(item, item.options, False)
     if item.form == "choice":  # a set answer is one choice among the candidate sets
@@ -309,6 +312,12 @@ def write(items: list[Item], options: Options) -> Written:
                                              max_attempts=settings["cc_maxattempts"], notes=notes)
     left = {s.ident for s in skipped}
     figures = [(figure_path(i, f.name), f.svg) for i in items if i.ident not in left for f in i.figures]
+    # A solution figure shows the answer, and a Canvas item has no place kept for the worked
+    # solution only: those figures are left out, and said so.
+    notes = list(notes) + [
+        f"{i.ident}: solution figures left out ({', '.join(f.name for f in i.solution_figures)}): "
+        "they show the answer and a Canvas item has no solution-only place for them"
+        for i in items if i.ident not in left and i.solution_figures]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         def put(name: str, text: str) -> None:

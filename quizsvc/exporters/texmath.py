@@ -22,10 +22,10 @@ SYMBOLS = {
     "alpha": "alpha", "beta": "beta", "gamma": "gamma", "delta": "delta", "epsilon": "epsilon.alt",
     "varepsilon": "epsilon", "eta": "eta", "theta": "theta", "lambda": "lambda", "mu": "mu",
     "nu": "nu", "pi": "pi", "rho": "rho", "sigma": "sigma", "tau": "tau", "phi": "phi.alt",
-    "varphi": "phi", "omega": "omega", "Delta": "Delta", "Sigma": "Sigma", "Omega": "Omega",
+    "varphi": "phi", "omega": "omega", "Gamma": "Gamma", "Delta": "Delta", "Sigma": "Sigma", "Omega": "Omega",
     "partial": "partial", "nabla": "nabla", "sum": "sum", "prod": "product", "infty": "infinity",
     "times": "times", "cdot": "dot.op", "odot": "dot.o", "otimes": "times.o", "circ": "compose",
-    "pm": "plus.minus", "div": "div",
+    "pm": "plus.minus", "div": "div", "lVert": "bar.double", "rVert": "bar.double",
     "dots": "dots.h", "ldots": "dots.h", "cdots": "dots.c", "vdots": "dots.v",
     "le": "<=", "leq": "<=", "ge": ">=", "geq": ">=", "ne": "!=", "neq": "!=", "approx": "approx",
     "to": "->", "rightarrow": "->", "implies": "==>", "iff": "<==>", "in": "in",
@@ -38,7 +38,7 @@ IGNORED = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl"
            "displaystyle", "limits"}
 ONE_ARG = {"sqrt": "sqrt", "hat": "hat", "bar": "overline", "overline": "overline",
            "tilde": "tilde", "vec": "arrow", "mathbf": "bold", "boldsymbol": "bold",
-           "mathrm": "upright", "operatorname": "op"}
+           "mathrm": "upright", "mathbb": "bb", "operatorname": "op"}
 DELIMS = {"bmatrix": '"["', "pmatrix": '"("', "vmatrix": '"|"', "Bmatrix": '"{"', "matrix": "#none"}
 _TOKEN = re.compile(r"\\([A-Za-z]+|.)|(\d+(?:\.\d+)?)|([A-Za-z])|(\s+)|(.)", re.S)
 # Characters that are Typst math syntax where LaTeX means them literally.

@@ -32,6 +32,15 @@ _REGISTRY: dict[str, str] = {
     "normalization_axes": "normalization_axes",
     "batchnorm_grad": "batchnorm_grad",
     "dropout": "dropout",
+    "first_last_symbolic": "first_last_symbolic",
+    "conv_matrix_same": "conv_matrix_same",
+    "unshared_matrix": "unshared_matrix",
+    "kernel_growth": "kernel_growth",
+    "fc_neurons": "fc_neurons",
+    "batchnorm_limits": "batchnorm_limits",
+    "dropout_tikhonov": "dropout_tikhonov",
+    "which_norm": "which_norm",
+    "concepts": "concepts",
 }
 
 _LOADED: dict[str, Family] = {}

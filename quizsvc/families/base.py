@@ -18,10 +18,11 @@ A family is a plain module that defines::
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import partial
 from types import ModuleType
 from typing import Any
 
-from quizsvc.answers import compare_field
+from quizsvc.answers import compare_field, symbolic
 from quizsvc.answers.compare import layout_of
 from quizsvc.answers.diagnose import LAYOUT_MISTAKES, diagnoses, field_explanations
 from quizsvc.answers.fields import parse_fields
@@ -34,6 +35,7 @@ from quizsvc.families.problem import (
     Problem,
 )
 from quizsvc.families.rng import SEED_MAX, SEED_MIN, Sampler
+from quizsvc.figures import figures_for
 
 LEVELS = ("easy", "medium", "hard")
 
@@ -98,6 +100,7 @@ class Family:
             prompt=with_tolerance(m.prompt(params), spec),
             answer_spec=[f.to_dict() for f in spec],
             answer=key, solution=m.solution(params, key), topic=self.topic,
+            figure_source=partial(figures_for, self.name, params, key),
         )
 
     def validate(self, params: Any) -> dict[str, Any]:
@@ -158,7 +161,8 @@ class Family:
                 results.append(FieldResult(f.name, 0.0, False, "left blank", key[f.name], None))
                 continue
             score, ok, msg = compare_field(f.kind, parsed[f.name], key[f.name], f.tolerance)
-            given[f.name] = jsonable(parsed[f.name])
+            given[f.name] = (symbolic.to_text(parsed[f.name]) if f.kind == "expression"
+                             else jsonable(parsed[f.name]))
             results.append(FieldResult(f.name, score, ok, msg, key[f.name], given[f.name]))
             if not ok:
                 wrong.append(f)

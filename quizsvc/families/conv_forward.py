@@ -17,7 +17,7 @@ from quizsvc.solver.conv import correlate
 from quizsvc.solver.shapes import conv_out_size
 
 NAME = "conv_forward"
-VERSION = 2
+VERSION = 3  # 3: a figure drawn from the parameters (issue 15)
 TOPIC = "Convolution on numbers"
 
 _SMALL = range(-3, 4)

@@ -18,7 +18,7 @@ from quizsvc.families.rng import Sampler
 from quizsvc.families.problem import AnswerField, Misconception
 
 NAME = "normalization_axes"
-VERSION = 2
+VERSION = 3  # 3: a figure drawn from the parameters (issue 15)
 TOPIC = "Normalization"
 
 AXES = ("N", "C", "H", "W")

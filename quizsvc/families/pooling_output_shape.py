@@ -12,7 +12,7 @@ from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.shapes import pool_out_size
 
 NAME = "pooling_output_shape"
-VERSION = 2
+VERSION = 3  # 3: a figure drawn from the parameters (issue 15)
 TOPIC = "Convolution arithmetic"
 
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from quizsvc.answers.tolerance import Tolerance
 
-FieldKind = Literal["integer", "number", "shape", "vector", "matrix", "choice"]
+FieldKind = Literal["integer", "number", "shape", "vector", "matrix", "choice", "expression"]
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,9 @@ class AnswerField:
     """One blank a student fills in.
 
     `choices` lists the options of a `choice` field; `multiple` lets a student
-    pick a set of them (for example the axes ``N, H, W``). `tolerance` says how
+    pick a set of them (for example the axes ``N, H, W``). For an `expression`
+    field `choices` lists the symbols the expression may use (``k1, x1, ...``).
+    `tolerance` says how
     close a real entry must be (None: exact; a real key entry then falls back to
     `quizsvc.answers.DEFAULT`); the prompt states it in one sentence the engine
     adds. `symmetric` marks a matrix of ``[before, after]`` rows that may also be
@@ -33,7 +35,9 @@ class AnswerField:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "kind": self.kind, "label": self.label}
-        if self.choices is not None:
+        if self.kind == "expression":
+            out["symbols"] = list(self.choices or ())
+        elif self.choices is not None:
             out["choices"] = list(self.choices)
             out["multiple"] = self.multiple
         if self.tolerance is not None:
@@ -69,14 +73,38 @@ class Problem:
     answer: dict[str, Any]
     solution: str
     topic: str = ""
+    # Draws the figures on first use: SVG costs far more than generating the problem itself.
+    figure_source: Callable[[], list[Figure]] | None = field(default=None, compare=False,
+                                                             repr=False)
+
+    @property
+    def figures(self) -> list[Figure]:
+        """Return the problem's figures (prompt and solution), drawn once, when first asked for."""
+        drawn = self.__dict__.get("_figures")
+        if drawn is None:
+            drawn = self.__dict__["_figures"] = (list(self.figure_source())
+                                                 if self.figure_source else [])
+        return drawn
+
+    @figures.setter
+    def figures(self, value: list[Figure]) -> None:
+        self.__dict__["_figures"] = list(value)
 
     def to_dict(self, *, include_key: bool = True) -> dict[str, Any]:
-        """Return a JSON-able dict; without the key and solution unless asked."""
+        """Return a JSON-able dict; without the key, solution and solution figures unless asked."""
         out = asdict(self)
+        out.pop("figure_source")
         if not include_key:
             out.pop("answer")
             out.pop("solution")
+        figures = self.visible_figures(include_key=include_key)
+        if figures:  # families without figures keep their published form
+            out["figures"] = [asdict(f) for f in figures]
         return out
+
+    def visible_figures(self, *, include_key: bool) -> list[Figure]:
+        """Return the prompt figures, and the solution figures too when the key may be shown."""
+        return [f for f in self.figures if include_key or f.part == "prompt"]
 
 
 @dataclass
@@ -147,3 +175,4 @@ class Figure:
     name: str
     svg: str
     alt: str
+    part: Literal["prompt", "solution"] = "prompt"  # a solution figure shows only with the key

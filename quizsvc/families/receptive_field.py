@@ -20,7 +20,7 @@ from quizsvc.families.rng import Sampler
 from quizsvc.families.problem import AnswerField, Misconception, Tolerance
 
 NAME = "receptive_field"
-VERSION = 2
+VERSION = 3  # 3: a figure drawn from the parameters (issue 15)
 TOPIC = "Receptive fields"
 
 VARIANTS = ("stack", "factorize")

@@ -17,7 +17,7 @@ from quizsvc.solver.conv import conv_matrix
 from quizsvc.solver.shapes import conv_out_size
 
 NAME = "toeplitz_matrix"
-VERSION = 2
+VERSION = 3  # 3: a figure drawn from the parameters (issue 15)
 TOPIC = "Convolution as a matrix"
 
 _NONZERO = (-3, -2, -1, 1, 2, 3)

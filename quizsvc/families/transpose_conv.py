@@ -17,7 +17,7 @@ from quizsvc.families.problem import AnswerField, Misconception
 from quizsvc.solver.conv import conv_transpose
 
 NAME = "transpose_conv"
-VERSION = 2
+VERSION = 3  # 3: a figure drawn from the parameters (issue 15)
 TOPIC = "Transposed convolution"
 
 _VALUES = range(-3, 4)

@@ -43,6 +43,10 @@ class ProblemOut(Schema):
     solved = fields.Boolean()
     created_at = fields.DateTime()
     key_visible = fields.Boolean()
+    figures = fields.List(fields.Dict(), metadata={
+        "description": "Figures drawn from the parameters, each {name, svg, alt, part}: the "
+                       "prompt's always, the worked solution's (part \"solution\") only when "
+                       "`key_visible`."})
     seed = fields.Integer()
     params = fields.Dict()
     answer = fields.Dict()

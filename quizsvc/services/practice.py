@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from quizsvc import families
 from quizsvc.errors import NotFoundError, ParamError
 from quizsvc.families.rng import SEED_MAX
+from quizsvc.families.problem import Figure
 from quizsvc.families.problem import Problem as Generated
 from quizsvc.render import render_markdown
 from quizsvc.services.policy import Policy, attempts_left, key_visible
@@ -99,6 +100,11 @@ class Rendered:
     prompt: str
     solution: str
     answer_spec: list[dict[str, Any]]
+    figures: tuple[Figure, ...] = ()
+
+    def visible_figures(self, *, include_key: bool) -> list[Figure]:
+        """Return the prompt figures, and the solution figures too when the key may be shown."""
+        return [f for f in self.figures if include_key or f.part == "prompt"]
 
     @property
     def prompt_html(self) -> str:
@@ -136,7 +142,13 @@ def _rendered(family: str, code_version: int, version: int, seed: int, level: st
               params: str) -> Rendered:
     built = get_family(family).build(json.loads(params), seed=seed, level=level)
     return Rendered(topic=built.topic, prompt=built.prompt, solution=built.solution,
-                    answer_spec=built.answer_spec)
+                    answer_spec=built.answer_spec, figures=tuple(built.figures))
+
+
+def figure_views(built: Generated | Rendered, key_visible: bool) -> list[dict[str, str]]:
+    """Return the figures a viewer may see: the prompt's always, the solution's with the key."""
+    return [{"name": f.name, "svg": f.svg, "alt": f.alt, "part": f.part}
+            for f in built.visible_figures(include_key=key_visible)]
 
 
 def problem_view(problem: Problem, viewer: User) -> dict[str, Any]:
@@ -157,6 +169,7 @@ def problem_view(problem: Problem, viewer: User) -> dict[str, Any]:
         "attempts_used": problem.attempt_count, "attempts_left": attempts_left(problem),
         "solved": problem.solved_at is not None, "created_at": problem.created_at,
         "key_visible": show,
+        "figures": figure_views(built, show),
     }
     if show:
         out.update(seed=problem.seed, params=problem.params, answer=problem.key,

@@ -40,9 +40,22 @@ def answer_hint(field: dict[str, Any]) -> str:
     if kind == "choice" and field.get("multiple"):
         return "Tick every one that applies."
     if kind == "expression" and field.get("symbols"):
-        names = ", ".join(field["symbols"])
-        return f"An expression in {names}, for example 2*{field['symbols'][0]} + 1."
+        return _expression_hint(list(field["symbols"]))
     return HINTS.get(kind, "")
+
+
+def _expression_hint(symbols: list[str]) -> str:
+    """Say which symbols an expression may use (``k1 to k5 and x1 to x19``), with an example."""
+    groups: dict[str, list[str]] = {}
+    for name in symbols:
+        groups.setdefault(name.rstrip("0123456789"), []).append(name)
+    # A run of three or more numbered symbols reads as a range; a 20-name list does not read.
+    names = " and ".join(f"{g[0]} to {g[-1]}" if len(g) > 2 else ", ".join(g)
+                         for g in groups.values())
+    two = [g for g in groups.values() if len(g) >= 2]
+    example = (f"{two[0][0]}*{two[1][0]} + {two[0][1]}*{two[1][1]}" if len(two) >= 2
+               else f"2*{symbols[0]} + 1")
+    return f"An expression in {names}, for example {example}."
 
 
 @bp.app_template_global()

@@ -150,10 +150,20 @@ def test_whitespace_between_inline_tags_survives_moodles_reader(bank, hard):
         items = {build_item(p).ident: build_item(p) for p in problems}
         for q in oracle.parse(export(problems, "moodle").data):
             item = items[q.idnumber]
-            assert q.general == item.solution, q.idnumber
+            # The worked solution, then its figures (which show the answer: never in the text).
+            assert q.general.startswith(item.solution), q.idnumber
+            tail = q.general[len(item.solution):]
+            assert re.findall(r'<img src="@@PLUGINFILE@@/([^"]+)"', tail) == [
+                f.name for f in item.solution_figures], q.idnumber
+            assert not re.sub(r'<p><img [^>]*></p>', "", tail), q.idnumber
             assert q.name == item.title
             if q.qtype != "cloze":
-                assert q.text == item.prompt, q.idnumber
+                # The prompt, then its own figures only.
+                assert q.text.startswith(item.prompt), q.idnumber
+                rest = q.text[len(item.prompt):]
+                assert re.findall(r'<img src="@@PLUGINFILE@@/([^"]+)"', rest) == [
+                    f.name for f in item.figures], q.idnumber
+                assert not re.sub(r'<p><img [^>]*></p>', "", rest), q.idnumber
     depthwise = [p for p in bank if p.family == "depthwise_separable"]
     assert any("</strong> <" in build_item(p).solution or "> <" in build_item(p).solution
                for p in depthwise), "the case the fix is for is in the bank"

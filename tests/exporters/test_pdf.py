@@ -321,3 +321,37 @@ def test_figures_are_drawn_on_the_paper(hard):
     assert _red(page2) > 500 and _red(without) == 0
     Path(BUILD).mkdir(parents=True, exist_ok=True)
     (BUILD / "figure.png").write_bytes(page2)
+
+
+def _concept_with_math_choices() -> tuple[int, str]:
+    """Return (seed, level) of a single-answer concept question whose options hold $math$."""
+    fam = families.get("concepts")
+    for seed in range(400):
+        p = fam.generate(seed, "hard")
+        (spec, *rest) = p.answer_spec
+        if not rest and any("$" in c for c in spec["choices"]):
+            return seed, "hard"
+    raise AssertionError("no concept question with math in its options")
+
+
+def test_a_key_of_symbolic_and_concept_questions_builds():
+    """Expression keys print as typed; concept options with $math$ are typeset, not raw LaTeX."""
+    sym = families.get("first_last_symbolic")
+    problems = [sym.generate(0, "easy"), sym.generate(1, "hard")]
+    seed, level = _concept_with_math_choices()
+    problems.append(families.get("concepts").generate(seed, level))
+    multiple = next(p for p in (families.get("concepts").generate(s, "medium") for s in range(200))
+                    if len(p.answer_spec) > 1)
+    problems.append(multiple)
+    for mode, key in (("key", True), ("worksheet", False)):
+        result = export(problems, "pdf", title="Symbols and concepts", mode=mode)
+        assert not result.skipped and result.count == len(problems)
+        ((_, text),) = _papers_text(result.data)
+        assert not RAW_LATEX.search(text), text[:2000]
+        flat = re.sub(r"\s+", "", text)
+        for p in problems[:2]:  # the two expression keys, as a student types them
+            for name in ("first", "last"):
+                assert (re.sub(r"\s+", "", p.answer[name]) in flat) is key, (mode, p.answer[name])
+        # The concept question's options are printed with their formulas' numbers.
+        options = problems[2].answer_spec[0]["choices"]
+        assert all(n in text for c in options for n in _numbers(c)), options

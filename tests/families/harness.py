@@ -152,6 +152,8 @@ def _perturb(value: Any, field) -> Any:
             rest = [c for c in field.choices if c not in value]
             return value[1:] if len(value) > 1 else (rest[:1] if rest else value[:0] or ["?"])
         return next(c for c in field.choices if c != value)
+    if field.kind == "expression":  # one more k1*x1 always changes a coefficient
+        return f"{value} + {field.choices[0]}*{field.choices[-1]}"
     if isinstance(value, list):
         return [_perturb(v, field) for v in value]
     if isinstance(value, bool):

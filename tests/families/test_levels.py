@@ -36,6 +36,21 @@ FEWER: dict[tuple[str, str], tuple[int, str]] = {
             "(odd, 3 to 41: 20 values), or a layer count with its fraction (k = 3 or 5, 2 to 6 "
             "layers: 10 pairs), so the level has 30 keys in all; a wider easy level would need "
             "strides or dilations, which are what the medium level adds"),
+    ("which_norm", "easy"): (
+        14, "the key is a name and a count: batch or layer norm (medium adds instance and group "
+            "norm) on a block of N, C in 2..4 and H, W in 2..3 small enough to draw, so the count "
+            "N*H*W or C*H*W takes 7 values (8, 12, 16, 18, 24, 27, 36) per name: 14 keys in all"),
+    # The concept bank has 33 single-choice questions (the key is the right option's text) and 3
+    # multiple-answer ones (the key is yes/no per option shown, in shuffled order).
+    ("concepts", "easy"): (
+        35, "at most 37 keys: the 33 right texts, and the 4 places of the one distractor among "
+            "4 options shown of a multiple-answer question"),
+    ("concepts", "medium"): (
+        40, "at most 47 keys: the 33 right texts, and 14 yes/no patterns (2 distractors among 5 "
+            "options in 10 orders, 1 among 4 in 4)"),
+    ("concepts", "hard"): (
+        40, "at most 47 keys: the 33 right texts, and the same 14 yes/no patterns as at the "
+            "medium level (every option shown)"),
 }
 
 
@@ -118,6 +133,50 @@ def _shape_steps(p, key):
     return _layer_steps(p)
 
 
+def _scalar_settings(p: dict[str, Any]) -> int:
+    """Count the non-default settings of a 1D layer whose settings are plain numbers."""
+    return (p.get("stride", 1) > 1) + (p.get("dilation", 1) > 1) + (p.get("padding", 0) != 0)
+
+
+def _symbolic_steps(p, key):
+    # The taps of the first and the last window, each placed by padding, stride and dilation.
+    return 2 * p["kernel_size"] + _scalar_settings(p)
+
+
+def _kernel_growth_steps(p, key):
+    # One output length per kernel size asked, then the largest kernel and its output.
+    return len(p["kernel_sizes"]) + 2 + _scalar_settings(p)
+
+
+def _fc_neurons_steps(p, key):
+    # The flattened input, then each layer's weights (and biases), then the sum of the layers.
+    return 1 + len(p["neurons"]) * (1 + p["bias"]) + (len(p["neurons"]) > 1)
+
+
+def _batchnorm_limits_steps(p, key):
+    if p["case"] == "one":
+        return 2 + (p["mode"] == "full")  # y_1 and its gradient; the variance term too
+    return 3 + (p["grad_others"] != 0)  # the mean gradient, dL/dx_i, the limit
+
+
+def _tikhonov_steps(p, key):
+    # Every entry of X squared into a column norm, then w, Gamma and X Gamma^-1 per column.
+    return len(_flat(p["X"])) + 3 * len(p["X"][0])
+
+
+def _unshared_steps(p, key):
+    nd = len(p["in_size"])
+    padded = nd if p["padding"] == "same" else sum(v > 0 for v in p["padding"])
+    # Counting only the taps on real inputs means counting, window by window, those on padding.
+    return nd + sum(s > 1 for s in p["stride"]) + padded + (
+        bool(padded) and p["convention"] == "real_taps")
+
+
+def _which_norm_steps(p, key):
+    # Recognise the shaded set (a group needs its size and the count of groups), then the count.
+    return 1 + {"batch": 0, "layer": 0, "instance": 1, "group": 2}[p["norm"]] + 1
+
+
 STEPS: dict[str, Callable[[dict[str, Any], dict[str, Any]], int]] = {
     "same_padding": _same_padding_steps,
     "toeplitz_matrix": lambda p, key: len(_flat(key["matrix"])) + _settings(p),
@@ -135,6 +194,16 @@ STEPS: dict[str, Callable[[dict[str, Any], dict[str, Any]], int]] = {
     "conv_param_count": _shape_steps,
     "depthwise_separable": _shape_steps,
     "locally_connected": _shape_steps,
+    "first_last_symbolic": _symbolic_steps,
+    "conv_matrix_same": lambda p, key: len(_flat(key["matrix"])) + _settings(p),
+    "unshared_matrix": _unshared_steps,
+    "kernel_growth": _kernel_growth_steps,
+    "fc_neurons": _fc_neurons_steps,
+    "batchnorm_limits": _batchnorm_limits_steps,
+    "dropout_tikhonov": _tikhonov_steps,
+    "which_norm": _which_norm_steps,
+    # One judgement per option shown.
+    "concepts": lambda p, key: len(p["options"]),
 }
 
 

@@ -85,7 +85,7 @@ def test_every_whole_number_chain_in_a_solution_holds(name):
 
 # Families whose integer answers are counts: each must be the result of a chain shown.
 COUNTS = ("conv_param_count", "fc_param_count", "depthwise_separable", "locally_connected",
-          "conv_flops", "normalization_axes")
+          "conv_flops", "normalization_axes", "fc_neurons")
 
 
 @pytest.mark.parametrize("name", COUNTS)

@@ -190,3 +190,16 @@ def test_static_files_are_served(client):
     for name, kind in (("quizsvc.css", "text/css"), ("answer.js", "javascript")):
         r = client.get(f"/static/{name}")
         assert r.status_code == 200 and kind in r.content_type
+
+
+def test_an_expression_hint_names_its_symbols_as_ranges_with_a_fitting_example():
+    from quizsvc.web.components import answer_hint
+
+    long = {"kind": "expression", "symbols": [f"k{i}" for i in range(1, 6)]
+            + [f"x{i}" for i in range(1, 20)]}
+    assert answer_hint(long) == ("An expression in k1 to k5 and x1 to x19, "
+                                 "for example k1*x1 + k2*x2.")
+    short = {"kind": "expression", "symbols": ["a", "b"]}
+    assert answer_hint(short) == "An expression in a and b, for example 2*a + 1."
+    pair = {"kind": "expression", "symbols": ["k1", "k2", "x1", "x2"]}
+    assert answer_hint(pair) == "An expression in k1, k2 and x1, x2, for example k1*x1 + k2*x2."
