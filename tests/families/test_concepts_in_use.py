@@ -56,7 +56,8 @@ def test_a_bank_of_concept_questions_is_analysed_by_distractor(client, instructo
                     json={"answer": wrong})
     assert r.status_code == 201, r.json
     code = r.json["misconception"]["code"]
-    (item,) = client.get(f"/api/v1/banks/{bank['id']}/analytics", headers=instructor.headers).json
+    (item,) = client.get(f"/api/v1/banks/{bank['id']}/analytics",
+                       headers=instructor.headers).json["items"]
     assert item["misconceptions"] == {code: 1} and item["fraction_correct"] == 0
 
 

@@ -210,8 +210,8 @@ def test_each_export_button_downloads_a_file_that_parses(app, bank):
     client = login(app, "instructor@example.edu")
     page = client.get(f"/banks/{bank}").text
     links = re.findall(rf'href="(/banks/{bank}/(?:export/\w+|grades\.csv|attempts\.csv))"', page)
-    assert {f"/banks/{bank}/export/moodle", f"/banks/{bank}/grades.csv",
-            f"/banks/{bank}/attempts.csv"} <= set(links)
+    assert {f"/banks/{bank}/export/{fmt}" for fmt in ("moodle", "qti12", "gift", "json", "pdf")
+            } | {f"/banks/{bank}/grades.csv", f"/banks/{bank}/attempts.csv"} <= set(links)
     for link in links:
         r = client.get(link)
         assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"], link
@@ -221,7 +221,11 @@ def test_each_export_button_downloads_a_file_that_parses(app, bank):
         elif link.endswith("qti12"):
             assert zipfile.ZipFile(io.BytesIO(r.data)).namelist()
         elif link.endswith("json"):
-            assert json.loads(r.data)
+            assert json.loads(r.data)["problems"]
+        elif link.endswith("gift"):  # one "::title:: prompt {answer}" question per variant
+            assert len(re.findall(r"^::[^:]+::.*\{", r.text, re.M)) >= 4, r.text[:300]
+        elif link.endswith("pdf"):
+            assert r.data.startswith(b"%PDF-") and b"%%EOF" in r.data[-1024:]
         elif link.endswith(".csv"):
             rows = list(csv.reader(io.StringIO(r.text)))
             assert rows and rows[0]
