@@ -15,7 +15,7 @@ from typing import Any, Iterable, Sequence
 
 CANVAS_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 ATTEMPT_COLUMNS = ("attempt_id", "created_at", "user_id", "student", "sis_user_id", "bank_id",
-                   "problem_id", "item_ident", "family", "version", "seed", "level", "seq",
+                   "bank_version", "problem_id", "item_ident", "family", "version", "seed", "level", "seq",
                    "score", "correct", "misconception", "answer")
 
 

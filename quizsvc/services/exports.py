@@ -96,7 +96,8 @@ def attempts_rows(session: Session, bank: Bank) -> list[dict]:
         rows.append({
             "attempt_id": attempt.id, "created_at": attempt.created_at.isoformat(),
             "user_id": user.id, "student": user.name or user.email or "",
-            "sis_user_id": user.sis_user_id or "", "bank_id": bank.id, "problem_id": problem.id,
+            "sis_user_id": user.sis_user_id or "", "bank_id": bank.id,
+            "bank_version": problem.bank_version, "problem_id": problem.id,
             "item_ident": f"{problem.family}-v{problem.version}-s{problem.seed}-{problem.level}",
             "family": problem.family, "version": problem.version, "seed": problem.seed,
             "level": problem.level, "seq": attempt.seq, "score": attempt.score,

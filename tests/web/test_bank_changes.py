@@ -152,6 +152,9 @@ def test_after_an_attempt_a_change_to_the_items_makes_a_new_version(app, dbr, ba
     assert v1.status_code == 200 and "results of version 1" in v1.text
     assert staff.get(f"/banks/{bank}/analytics?version=7").status_code == 404
     assert "version 1 (replaced" in client.get(f"/banks/{bank}").text
+    # The attempts CSV says which version each attempt answered.
+    attempts = list(csv.DictReader(io.StringIO(staff.get(f"/banks/{bank}/attempts.csv").text)))
+    assert [(int(a["problem_id"]), a["bank_version"]) for a in attempts] == [(answered.id, "1")]
 
 
 def test_or_a_copy_leaves_the_bank_as_it_was(app, dbr, bank):
