@@ -54,9 +54,13 @@ def build_bank(user: User, course: Course) -> tuple[Bank | None, dict[str, Any],
         values, items, policy, errors = _read_form(request.form, rows)
         if not errors and policy is not None:
             try:
-                bank = banks.create_bank(db.session, user, request.form.get("title", ""),
-                                         [it for _, it in items], policy,
-                                         request.form.get("description", ""), course)
+                specs = [it for _, it in items]
+                # The same form sent twice (a double click in the frame) makes one bank.
+                bank = banks.recent_twin(
+                    db.session, user, course, request.form.get("title", ""), specs, policy,
+                    request.form.get("description", "")) or banks.create_bank(
+                    db.session, user, request.form.get("title", ""), specs, policy,
+                    request.form.get("description", ""), course)
                 db.session.flush()
                 return bank, {}, 201
             except QuizError as exc:

@@ -15,6 +15,7 @@ get their variants when they first open the bank (`student_problems`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Iterable
 
 from sqlalchemy import func, select
@@ -29,6 +30,7 @@ from quizsvc.services.variants import variant_seed
 from quizsvc.store.audit import log
 from quizsvc.store.courses import Course, Enrollment
 from quizsvc.store.models import Bank, BankAssignment, BankItem, BankVersion, Problem, User
+from quizsvc.store.types import utcnow
 
 MAX_ITEMS = 200
 MAX_COUNT = 50  # problems per item per student
@@ -116,6 +118,37 @@ def create_bank(session: Session, owner: User, title: str, items: list[ItemSpec]
     if whole_course:
         assign_course(session, bank)
     return bank
+
+
+TWIN_WINDOW = timedelta(minutes=2)
+
+
+def _spec_key(items: Iterable[ItemSpec]) -> list[tuple[str, str, int, tuple[int, ...] | None]]:
+    return [(i.family, i.level, len(i.seeds) if i.seeds else i.count,
+             tuple(i.seeds) if i.seeds else None) for i in items]
+
+
+def recent_twin(session: Session, owner: User, course: Course, title: str,
+                items: list[ItemSpec], policy: Policy, description: str = "") -> Bank | None:
+    """Return the bank `owner` built in `course` in the last two minutes with exactly this
+    title, description, policy and items, if there is one.
+
+    The bank forms call it before `create_bank`: the same form sent twice (a double click, a
+    reload that posts again) then makes one bank, not two. An instructor who wants a second
+    bank like the first copies it.
+    """
+    recent = session.scalars(select(Bank).where(
+        Bank.owner_id == owner.id, Bank.course_id == course.id,
+        Bank.title == (title or "").strip()[:200], Bank.created_at >= utcnow() - TWIN_WINDOW,
+        Bank.version == 1, Bank.archived.is_(False)).order_by(Bank.id.desc()))
+    want = _spec_key(items)
+    for bank in recent:
+        if (bank.description == (description or "") and bank.max_attempts == policy.max_attempts
+                and bank.show_key == policy.show_key
+                and _spec_key(ItemSpec(i.family, i.level, i.count, tuple(i.seeds) if i.seeds
+                                       else None) for i in bank.items) == want):
+            return bank
+    return None
 
 
 def copy_bank(session: Session, actor: User, bank: Bank, course_id: int) -> Bank:

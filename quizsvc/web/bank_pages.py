@@ -135,8 +135,15 @@ def bank_new() -> Any:
             values, items, policy, errors = _read_form(request.form, rows)
             if not errors and policy is not None:
                 try:
+                    specs = [it for _, it in items]
+                    twin = banks.recent_twin(db.session, user, course,
+                                             request.form.get("title", ""), specs, policy,
+                                             request.form.get("description", ""))
+                    if twin is not None:  # the same form sent twice: one bank
+                        flash(f"Bank “{twin.title}” was already created from this form.", "info")
+                        return redirect(url_for("pages.bank_page", bank_id=twin.id), 303)
                     bank = banks.create_bank(
-                        db.session, user, request.form.get("title", ""), [it for _, it in items],
+                        db.session, user, request.form.get("title", ""), specs,
                         policy, request.form.get("description", ""), course,
                         whole_course=request.form.get("whole_course") == "yes")
                     db.session.commit()

@@ -111,6 +111,18 @@ def test_the_picker_builds_and_links_a_bank_in_one_frame_visit(app, lms: Lms) ->
     assert len(forms(student)) == 3
 
 
+def test_a_double_click_in_the_picker_makes_one_bank(app, lms: Lms) -> None:  # noqa: ANN001
+    page = open_picker(lms)
+    answers = [build_in_picker(lms, page, title="Week 4") for _ in range(2)]
+    ((bank_id, *_),) = bank_rows(app)  # one bank, picked by both answers
+    for answered in answers:
+        verified = lms.http.post(lms.platform.url("/deep_link_return"),
+                                 data={"JWT": form_fields(answered)["JWT"]})
+        assert verified.status_code == 200, verified.text
+    items = [body[DL + "content_items"] for body in lms.platform.deep_link_responses]
+    assert [i["custom"]["quizsvc_bank"].split(".")[0] for (i,) in items] == [str(bank_id)] * 2
+
+
 def test_a_picker_form_with_mistakes_is_shown_back_and_creates_nothing(app, lms: Lms) -> None:  # noqa: ANN001
     page = open_picker(lms)
     fields = form_fields(page.get_data(as_text=True))

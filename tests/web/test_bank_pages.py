@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 from lxml import etree
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from quizsvc import families
 from quizsvc.store.models import Bank, Problem
@@ -119,6 +119,18 @@ def test_the_form_builds_a_bank_through_the_service(app, dbr, course):
     assert [(i.family, i.count, i.seeds) for i in bank.items] == \
         [(FAMILY, 2, None), ("conv_param_count", 2, [5, 7])]
     assert (bank.max_attempts, bank.show_key) == (3, "after_last_attempt")
+
+
+def test_the_same_form_sent_twice_makes_one_bank(app, dbr, course):
+    client = login(app, "instructor@example.edu")
+    first, again = build(client, course["course_id"]), build(client, course["course_id"])
+    assert bank_id_of(again) == bank_id_of(first)
+    assert "already created" in client.get(again.headers["Location"]).text
+    assert dbr.scalar(select(func.count()).select_from(Bank)) == 1
+    # Anything different is another bank.
+    other = build(client, course["course_id"], **{"item-0-count": "3"})
+    assert bank_id_of(other) != bank_id_of(first)
+    assert dbr.scalar(select(func.count()).select_from(Bank)) == 2
 
 
 def test_add_row_keeps_what_was_typed(app, course):
