@@ -17,8 +17,9 @@ from quizsvc.errors import ParamError
 from quizsvc.families import params as P
 from quizsvc.families import tensors as T
 from quizsvc.families.problem import AnswerField, Misconception
-from quizsvc.families.render import dims, spatial_names
+from quizsvc.families.render import spatial_names
 from quizsvc.families.rng import Sampler
+from quizsvc.families.toeplitz_matrix import matrix_prompt
 from quizsvc.solver.conv import correlate, zero_pad
 from quizsvc.solver.shapes import same_padding
 
@@ -104,17 +105,10 @@ def _call(p: dict[str, Any]) -> str:
 
 
 def prompt(params: dict[str, Any]) -> str:
-    nd = len(params["in_size"])
-    what = (f"a signal $x$ of length {params['in_size'][0]}" if nd == 1
-            else f"a {dims(params['in_size'])} single-channel image $x$")
-    order = ("" if nd == 1 else " Positions are numbered row by row (row-major, as `x.ravel()` "
-             "numbers them), for the output as for the input.")
-    return (f"The convolution {_call(params)} of {what} with the kernel $k = {T.tex(params['kernel'])}$ "
-            "(PyTorch's cross-correlation: no flip; \"same\" pads $d(k-1)$ zeros per dimension, the "
-            "odd one after the input) keeps the input's size. It is linear: "
-            r"$y_{\text{flat}} = A\, x_{\text{flat}}$." + order + "\n\n"
-            "What is the matrix $A$? It has one row per output position and one column per position "
-            "of the **unpadded** input.")
+    return matrix_prompt(_call(params), params,
+                         "PyTorch's cross-correlation: no flip; \"same\" pads $d(k-1)$ zeros per "
+                         "dimension, the odd one after the input) keeps the input's size. It is "
+                         "linear: ")
 
 
 def solution(params: dict[str, Any], key: dict[str, Any]) -> str:

@@ -97,19 +97,22 @@ def _call(p: dict[str, Any]) -> str:
         parts.append(f"dilation={arg(p['dilation'])}")
     return f"`F.conv{nd}d(x, k, {', '.join(parts)})`"
 
-
-
-def prompt(params: dict[str, Any]) -> str:
+def matrix_prompt(call: str, params: dict[str, Any], convention: str) -> str:
+    """Ask for the matrix A of the convolution `call` (also the "same" variant's prompt)."""
     nd = len(params["in_size"])
     what = (f"a signal $x$ of length {params['in_size'][0]}" if nd == 1
             else f"a {dims(params['in_size'])} single-channel image $x$")
     order = ("" if nd == 1 else " Positions are numbered row by row (row-major, as `x.ravel()` "
              "numbers them), for the output as for the input.")
-    return (f"The convolution {_call(params)} of {what} with the kernel $k = {T.tex(params['kernel'])}$ "
-            "(PyTorch's cross-correlation: the kernel is not flipped) is a linear map, so it can be "
-            r"written $y_{\text{flat}} = A\, x_{\text{flat}}$." + order + "\n\n"
+    return (f"The convolution {call} of {what} with the kernel $k = {T.tex(params['kernel'])}$ "
+            f"({convention}" r"$y_{\text{flat}} = A\, x_{\text{flat}}$." + order + "\n\n"
             "What is the matrix $A$? It has one row per output position and one column per position "
             "of the **unpadded** input.")
+
+
+def prompt(params: dict[str, Any]) -> str:
+    return matrix_prompt(_call(params), params, "PyTorch's cross-correlation: the kernel is not "
+                                                "flipped) is a linear map, so it can be written ")
 
 
 def solution(params: dict[str, Any], key: dict[str, Any]) -> str:
