@@ -42,7 +42,7 @@ def create_problem(args: dict) -> dict:
 
 
 @blp.route("/<int:problem_id>")
-@auth_required()
+@auth_required(problem_arg="problem_id")
 @blp.response(200, ProblemOut)
 def show_problem(problem_id: int) -> dict:
     """Show a problem; its key only when its policy allows."""
@@ -51,7 +51,7 @@ def show_problem(problem_id: int) -> dict:
 
 
 @blp.route("/<int:problem_id>/attempts", methods=["POST"])
-@auth_required()
+@auth_required(problem_arg="problem_id")
 @blp.arguments(AttemptCreate)
 @blp.response(201, AttemptOut)
 @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False,

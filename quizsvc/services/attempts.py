@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from sqlalchemy import bindparam, func, literal, or_, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -34,7 +34,7 @@ from quizsvc.services.practice import get_family, get_problem, rendered
 from quizsvc.services.policy import attempts_left, key_visible
 from quizsvc.store import rows
 from quizsvc.store.models import Attempt, Problem, User
-from quizsvc.store.types import UTCDateTime, utcnow
+from quizsvc.store.types import utcnow
 
 AttemptListener = Callable[[Session, Attempt], None]
 
@@ -43,15 +43,6 @@ AttemptListener = Callable[[Session, Attempt], None]
 AFTER_ATTEMPT: list[AttemptListener] = []
 
 MAX_IDEMPOTENCY_KEY = 255
-
-_PROBLEMS = Problem.__table__
-# The conditional claim: the next attempt number, or no row when none is left.
-_CLAIM = (update(_PROBLEMS)
-          .where(_PROBLEMS.c.id == bindparam("pid"),
-                 or_(_PROBLEMS.c.max_attempts.is_(None),
-                     _PROBLEMS.c.attempt_count < _PROBLEMS.c.max_attempts))
-          .returning(_PROBLEMS.c.attempt_count, _PROBLEMS.c.solved_at))
-
 
 def on_attempt(listener: AttemptListener) -> AttemptListener:
     """Register `listener` to run after every recorded attempt (usable as a decorator)."""
@@ -92,28 +83,23 @@ def submit_attempt(session: Session, user: User, problem_id: int, answer: Any,
     grade = family.grade(problem.params, problem.key, family.answer_spec(problem.params), answer)
 
     now = utcnow()
-    values: dict[str, Any] = {"attempt_count": _PROBLEMS.c.attempt_count + 1}
-    if grade.correct:
-        values["solved_at"] = func.coalesce(_PROBLEMS.c.solved_at, literal(now, UTCDateTime()))
-    # Core statements on the session's connection, in its transaction: the ORM's bulk-update
-    # and flush machinery cost more than the statements (bench/RESULTS.md, the profile).
-    claimed = session.connection().execute(_CLAIM.values(values), {"pid": problem.id}).one_or_none()
-    if claimed is None:
-        session.rollback()
-        session.refresh(problem)
-        raise _no_attempts_left(problem)
-    seq, solved_at = claimed
-
+    row = {"problem_id": problem.id, "user_id": user.id, "raw_answer": answer,
+           "parsed_answer": grade.parsed, "score": grade.score, "correct": grade.correct,
+           "misconception": grade.misconception, "alternatives": list(grade.alternatives),
+           "feedback": grade.feedback, "idempotency_key": idempotency_key,
+           "fields": [{"name": f.name, "score": f.score, "correct": f.correct,
+                       "feedback": f.feedback, "given": f.given, "expected": f.expected}
+                      for f in grade.fields],
+           "created_at": now}
     try:
-        attempt = rows.insert_attempt(session, {
-            "problem_id": problem.id, "user_id": user.id, "seq": seq, "raw_answer": answer,
-            "parsed_answer": grade.parsed, "score": grade.score, "correct": grade.correct,
-            "misconception": grade.misconception, "alternatives": list(grade.alternatives),
-            "feedback": grade.feedback, "idempotency_key": idempotency_key,
-            "fields": [{"name": f.name, "score": f.score, "correct": f.correct,
-                        "feedback": f.feedback, "given": f.given, "expected": f.expected}
-                       for f in grade.fields],
-            "created_at": now})
+        # Core statements on the session's connection, in its transaction: the ORM's bulk-update
+        # and flush machinery cost more than the statements (bench/RESULTS.md, the profile).
+        claimed = rows.claim_and_insert(session, problem.id, row, correct=grade.correct)
+        if claimed is None:
+            session.rollback()
+            session.refresh(problem)
+            raise _no_attempts_left(problem)
+        attempt, solved_at = claimed
         for listener in AFTER_ATTEMPT:
             listener(session, attempt)
         session.commit()
@@ -125,7 +111,7 @@ def submit_attempt(session: Session, user: User, problem_id: int, answer: Any,
         return _replay(previous, problem_id)
     # The problem as this attempt left it, from the claim's RETURNING: no reload (which cost
     # a second connection checkout, ping and SELECT per attempt).
-    set_committed_value(problem, "attempt_count", seq)
+    set_committed_value(problem, "attempt_count", attempt.seq)
     set_committed_value(problem, "solved_at", solved_at)
     return Submitted(attempt)
 

@@ -53,15 +53,18 @@ def issue_token(session: Session, user: User, name: str = "", *,
     return token, text
 
 
-def user_for_token(session: Session, text: str | None) -> User:
-    """Return the active user a bearer token belongs to, or raise AuthenticationError."""
+def user_for_token(session: Session, text: str | None, problem_id: int | None = None) -> User:
+    """Return the active user a bearer token belongs to, or raise AuthenticationError.
+
+    `problem_id`: read that problem in the same statement (see `rows.token_user`).
+    """
     if not text:
         raise AuthenticationError("missing API token: send `Authorization: Bearer <token>`")
     if len(text) > 200:
         raise AuthenticationError("invalid API token")
     digest = hash_token(text)
     # One Core statement, token and user (every request authenticates): see quizsvc/store/rows.py.
-    found = rows.token_user(session, digest)
+    found = rows.token_user(session, digest, problem_id)
     # The lookup is by hash (a unique index); compare_digest keeps the final check constant-time.
     if found is None or not hmac.compare_digest(found[1].t_hash, digest):
         raise AuthenticationError("invalid API token")

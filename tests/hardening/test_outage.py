@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from quizsvc.store import engine as engine_module
 from quizsvc.store.engine import CONNECT_TIMEOUT, POOL_TIMEOUT, make_engine
+from tests.conftest import TEST_POSTGRES_URL, requires_postgres
 from tests.hardening.conftest import bearer, make_app
 from tests.hardening.servers import free_port
 
@@ -50,11 +52,51 @@ def test_database_errors_map_to_their_answers(database_url, kind):
     assert "SELECT" not in body and "INSERT" not in body and "_Orig" not in body
 
 
-def test_postgres_engine_fails_fast_and_pings_its_connections():
+def test_postgres_engine_fails_fast():
     engine = make_engine("postgresql+psycopg://quiz@127.0.0.1:5432/quiz")
-    assert engine.pool._pre_ping is True  # noqa: SLF001 - no public accessor
-    assert engine.pool._timeout == POOL_TIMEOUT  # noqa: SLF001
+    assert engine.pool._timeout == POOL_TIMEOUT  # noqa: SLF001 - no public accessor
     assert CONNECT_TIMEOUT <= 3 and POOL_TIMEOUT <= 5
+    engine.dispose()
+
+
+def _backend_pid(engine) -> int:  # noqa: ANN001
+    with engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+
+
+def _terminate(pid: int) -> None:
+    killer = make_engine(TEST_POSTGRES_URL)
+    with killer.connect() as conn:
+        assert conn.exec_driver_sql(f"SELECT pg_terminate_backend({pid})").scalar_one()
+    killer.dispose()
+    time.sleep(0.2)
+
+
+@requires_postgres
+def test_an_idle_pooled_connection_the_server_closed_is_replaced_before_use(monkeypatch):
+    """Pinged after PING_AFTER_IDLE in the pool: a dead one is dropped, the request never sees it."""
+    engine = make_engine(TEST_POSTGRES_URL)
+    first = _backend_pid(engine)
+    _terminate(first)
+    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE", 0.0)  # as if it sat idle a while
+    second = _backend_pid(engine)  # no error: the ping failed, the pool connected anew
+    assert second != first
+    engine.dispose()
+
+
+@requires_postgres
+def test_a_connection_that_dies_between_busy_requests_costs_one_503_then_the_pool_recovers(
+        monkeypatch):
+    """Not pinged when handed back a moment ago: the first statement finds it dead (an outage
+    answer, 503), SQLAlchemy invalidates the pool, and the next request connects anew."""
+    engine = make_engine(TEST_POSTGRES_URL)
+    first = _backend_pid(engine)
+    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE", 3600.0)
+    _terminate(first)
+    with pytest.raises(DBAPIError) as caught:
+        _backend_pid(engine)
+    assert caught.value.connection_invalidated  # which quizsvc.web.outage answers with 503
+    assert _backend_pid(engine) != first
     engine.dispose()
 
 
