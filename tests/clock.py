@@ -31,17 +31,16 @@ class FakeClock:
 
 def inject_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     """Make the rate-limit code read a `FakeClock`: `limits`' memory storage and strategies,
-    Flask-Limiter's headers and our sweeping storage."""
-    import flask_limiter._extension
+    our limiter's headers and our sweeping storage."""
     import limits.storage.memory
     import limits.strategies
 
+    from quizsvc.web import limits as our_limits
     from quizsvc.web import ratelimit_memory
 
     clock = FakeClock()
     fake = clock.module()
-    for module in (limits.storage.memory, limits.strategies, flask_limiter._extension,
-                   ratelimit_memory):
+    for module in (limits.storage.memory, limits.strategies, our_limits, ratelimit_memory):
         if hasattr(module, "time"):
             monkeypatch.setattr(module, "time", fake)
     return clock

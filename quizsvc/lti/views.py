@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import (Blueprint, Response, current_app, g, has_app_context, jsonify, redirect,
                    render_template, request, url_for)
-from flask_limiter import RateLimitExceeded
 from sqlalchemy.orm import Session
 
 from quizsvc.errors import AnswerError, QuizError
@@ -29,6 +28,7 @@ from quizsvc.lti.provision import (course_for_launch, enroll_for_launch, link_fo
 from quizsvc.lti.registry import get_platform
 from quizsvc.lti.roles import INSTRUCTOR, STUDENT, TA, course_role
 from quizsvc.lti.session import issue_launch_token, landing_bootstrap
+from quizsvc.web.limits import RateLimited
 from quizsvc.services import access
 from quizsvc.services import banks as bank_service
 from quizsvc.services.attempts import on_attempt, submit_attempt
@@ -260,12 +260,12 @@ def answer(problem_id: int) -> Any:
     return resp
 
 
-@blp.errorhandler(RateLimitExceeded)
-def _too_many(error: RateLimitExceeded) -> Response:
+@blp.errorhandler(RateLimited)
+def _too_many(error: RateLimited) -> Response:
     """A page, not JSON, for a student sending answers faster than the attempt limit."""
     resp = _message("Too many answers at once",
                     "Wait a minute, then go back and send your answer again.", 429)
-    resp.headers["Retry-After"] = "60"
+    resp.headers["Retry-After"] = str(error.retry_after)
     return resp
 
 

@@ -61,9 +61,10 @@ def _html(error: BaseException) -> Any:  # noqa: ANN401 - a Flask response
         return error_page(error.status, error.message, headers)
     if isinstance(error, HTTPException):
         code = error.code or 500
-        if code == 429:  # Flask-Limiter's: its description names the limit
+        if code == 429:  # quizsvc.web.limits.RateLimited: its description names the limit
+            wait = str(getattr(error, "retry_after", 60))
             return error_page(429, f"Too many requests ({error.description}); wait a minute.",
-                              {"Retry-After": "60"})
+                              {"Retry-After": wait})
         message = _ADVICE.get(code) or error.description or ""
         keep = {k: v for k, v in error.get_headers() if k in ("Allow", "Retry-After")}
         return error_page(code, message, keep)

@@ -1,4 +1,4 @@
-"""Rate limits per API token (per client address without one), with Flask-Limiter.
+"""Rate limits per API token (per client address without one), with the `limits` library.
 
 Two limits, both configurable:
 
@@ -7,36 +7,59 @@ Two limits, both configurable:
 - ``QUIZSVC_RATELIMIT_ATTEMPTS`` (60 per minute): answers submitted with a
   token, which is what a script guessing keys would send.
 
+Both are moving windows, counted by `limits` (its strategies and storages), in one
+``before_request`` hook. Flask-Limiter did this before; its per-request bookkeeping
+(evaluating, filtering and sorting limits twice, a context per request) cost a
+fifth of a graded attempt's CPU, more than the counting itself (bench/RESULTS.md).
+
 Counters live in Redis when ``QUIZSVC_RATELIMIT_STORAGE_URL`` (or
 ``QUIZSVC_REDIS_URL``) is set, so that the limits hold across gunicorn
 workers and hosts; otherwise in the process's memory. If Redis fails, the
-limiter logs it and falls back to memory rather than failing requests.
-``QUIZSVC_RATELIMIT_ENABLED=0`` turns it off (benchmarks). Apps created with
-``TESTING`` are not limited either, unless their config sets
-``RATELIMIT_TESTING``: a test suite sends more requests per token than a person.
+limiter logs it and counts in memory for `FALLBACK_SECONDS` rather than failing
+requests, then tries Redis again. ``QUIZSVC_RATELIMIT_ENABLED=0`` turns it off
+(benchmarks). Apps created with ``TESTING`` are not limited either, unless their
+config sets ``RATELIMIT_TESTING``: a test suite sends more requests per token than a person.
 
-A refused request gets 429 in the service's JSON error shape, with
-``Retry-After`` and the ``X-RateLimit-*`` headers; other answers carry the
-``X-RateLimit-*`` headers but no ``Retry-After``. Probes (/healthz, /readyz),
-the API document and CORS preflights are never limited. Tokens are keyed by
-their SHA-256, so no token is ever written to Redis.
+A refused request gets 429 in the service's JSON error shape (a page for the
+LMS's answer forms), with ``Retry-After`` and the ``X-RateLimit-*`` headers; other
+answers carry the ``X-RateLimit-*`` headers of their tightest limit but no
+``Retry-After``. Probes (/healthz, /readyz), the API document and CORS preflights
+are never limited. Tokens are keyed by their SHA-256, so no token is ever written to Redis.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
+import threading
+import time
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, request
-from flask_limiter import Limiter, RateLimitExceeded
+from flask import Flask, current_app, g, request
+from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+from werkzeug.exceptions import TooManyRequests
 
 EXEMPT_PREFIXES = ("/healthz", "/readyz", "/api/v1/openapi.json", "/api/v1/docs")
 # Also the codes a script could guess: join codes and account claim codes.
-ATTEMPT_ENDPOINTS = ("problems.create_attempt", "courses.join_course", "users.claim", "lti.answer")
+ATTEMPT_ENDPOINTS = frozenset({"problems.create_attempt", "courses.join_course", "users.claim",
+                               "lti.answer"})
 # Forms that carry an API token in a field instead of the Authorization header (the LTI
 # landing's answers, inside an LMS iframe): they count against that token too.
 FORM_TOKEN_PATHS = ("/lti/problems/",)
 FORM_TOKEN_FIELD = "launch_token"
+FALLBACK_SECONDS = 30.0  # after a storage error, count in memory this long, then retry it
+
+
+class RateLimited(TooManyRequests):
+    """429: `limit` is used up for this token or address; `retry_after` seconds to wait."""
+
+    def __init__(self, limit: RateLimitItem, retry_after: int) -> None:
+        super().__init__(str(limit))
+        self.limit = limit
+        self.retry_after = retry_after
 
 
 def rate_key() -> str:
@@ -63,49 +86,104 @@ def storage_uri(config: dict[str, Any]) -> str:
     return config.get("RATELIMIT_STORAGE_URL") or config.get("REDIS_URL") or f"{SCHEME}://"
 
 
-def install(app: Flask) -> Limiter | None:
+@dataclass
+class _Counted:
+    """The limit a request's headers report, and whether it refused the request."""
+
+    limit: RateLimitItem
+    scope: str
+    key: str
+    refused: bool
+
+
+class RateLimiter:
+    """The app's two limits over one storage, with a memory fallback while it fails."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.prefix = config.get("RATELIMIT_KEY_PREFIX") or "quizsvc"
+        self.default = sorted(parse_many(config["RATELIMIT_DEFAULT"]), key=_tightness)
+        self.attempts = sorted(parse_many(config["RATELIMIT_ATTEMPTS"]), key=_tightness)
+        self.storage: Storage = storage_from_string(storage_uri(config))
+        self.primary = MovingWindowRateLimiter(self.storage)
+        self.fallback = MovingWindowRateLimiter(MemoryStorage())
+        self._failed_until = 0.0
+        self._lock = threading.Lock()
+
+    def _strategy(self) -> MovingWindowRateLimiter:
+        return self.fallback if time.monotonic() < self._failed_until else self.primary
+
+    def _call(self, method: str, *args: Any) -> Any:  # noqa: ANN401 - the strategy's answer
+        strategy = self._strategy()
+        try:
+            return getattr(strategy, method)(*args)
+        except Exception as exc:  # noqa: BLE001 - any storage failure: count in memory meanwhile
+            if strategy is self.fallback:
+                raise
+            with self._lock:
+                self._failed_until = time.monotonic() + FALLBACK_SECONDS
+            current_app.logger.warning("rate-limit storage failed (%s); counting in memory "
+                                       "for %.0f s", type(exc).__name__, FALLBACK_SECONDS)
+            return getattr(self.fallback, method)(*args)
+
+    def check(self) -> None:
+        """Count this request against its limits; raise RateLimited when one is used up."""
+        if _exempt():
+            return
+        key = rate_key()
+        checks = [(limit, "all") for limit in self.default]
+        if request.endpoint in ATTEMPT_ENDPOINTS:
+            checks = [(limit, "attempts") for limit in self.attempts] + checks
+        reported = None
+        for limit, scope in checks:
+            if not self._call("hit", limit, self.prefix, scope, key):
+                g.quizsvc_rate = counted = _Counted(limit, scope, key, refused=True)
+                raise RateLimited(limit, self.retry_after(counted))
+            if reported is None:
+                reported = _Counted(limit, scope, key, refused=False)  # the tightest
+        g.quizsvc_rate = reported
+
+    def retry_after(self, counted: _Counted) -> int:
+        reset, _ = self._call("get_window_stats", counted.limit, self.prefix, counted.scope,
+                              counted.key)
+        return max(1, math.ceil(reset - time.time()))
+
+    def add_headers(self, response: Any) -> Any:  # noqa: ANN401 - a Flask response
+        counted = g.pop("quizsvc_rate", None)
+        if counted is None:
+            return response
+        reset, remaining = self._call("get_window_stats", counted.limit, self.prefix,
+                                      counted.scope, counted.key)
+        headers = response.headers
+        headers["X-RateLimit-Limit"] = str(counted.limit.amount)
+        headers["X-RateLimit-Remaining"] = str(remaining)
+        headers["X-RateLimit-Reset"] = str(int(reset))
+        if counted.refused:
+            headers["Retry-After"] = str(max(1, math.ceil(reset - time.time())))
+        return response
+
+
+def _tightness(limit: RateLimitItem) -> float:
+    """Requests per second allowed: the smallest is the limit a client meets first."""
+    return limit.amount / limit.get_expiry()
+
+
+def install(app: Flask) -> RateLimiter | None:
     """Rate-limit `app` as configured; return the limiter (None when disabled)."""
     cfg = app.config
     if not cfg.get("RATELIMIT_ENABLED", True) or (app.testing and not cfg.get("RATELIMIT_TESTING")):
         return None
-    limiter = Limiter(
-        rate_key,
-        app=None,
-        application_limits=[cfg["RATELIMIT_DEFAULT"]],
-        application_limits_exempt_when=_exempt,
-        storage_uri=storage_uri(cfg),
-        # Redis down: count in memory meanwhile instead of failing every request.
-        swallow_errors=True,
-        in_memory_fallback_enabled=True,
-        headers_enabled=True,
-        key_prefix=cfg.get("RATELIMIT_KEY_PREFIX") or "quizsvc",
-        strategy="moving-window",
-    )
-    # Registered before the limiter's own hook, so it runs after it (Flask runs them in reverse).
-    app.after_request(_retry_after_only_when_refused)
-    limiter.init_app(app)
-    for endpoint in ATTEMPT_ENDPOINTS:
-        view = app.view_functions.get(endpoint)
-        if view is not None:
-            app.view_functions[endpoint] = limiter.limit(cfg["RATELIMIT_ATTEMPTS"],
-                                                         exempt_when=_exempt)(view)
-    app.register_error_handler(RateLimitExceeded, _too_many)
+    limiter = RateLimiter(cfg)
+    app.before_request(limiter.check)
+    app.after_request(limiter.add_headers)
+    app.register_error_handler(RateLimited, _too_many)
     app.extensions["quizsvc.limiter"] = limiter
     return limiter
 
 
-def _retry_after_only_when_refused(response: Any) -> Any:  # noqa: ANN401 - a Flask response
-    """Keep `Retry-After` on refusals (429, 503) only: Flask-Limiter adds it to every answer,
-    where it tells a client that succeeded to wait."""
-    if response.status_code not in (429, 503):
-        response.headers.pop("Retry-After", None)
-    return response
-
-
-def _too_many(error: RateLimitExceeded) -> Any:  # noqa: ANN401 - a Flask response
+def _too_many(error: RateLimited) -> Any:  # noqa: ANN401 - a Flask response
     from quizsvc.api.errors import error_response
 
-    limit = str(error.limit.limit) if getattr(error, "limit", None) else str(error.description)
+    limit = str(error.limit)
     who = "token" if rate_key().startswith("token:") else "address"
     current_app.logger.info("rate limit %s hit by a %s", limit, who)
     return error_response(429, f"Too many requests: the limit is {limit} per {who}; "

@@ -110,9 +110,25 @@ def test_the_window_moves_on_with_the_clock(database_url, monkeypatch):
     assert codes == [200, 200, 200, 429]
     clock.advance(20)
     r = client.get("/api/v1/me", headers=bearer(token))
-    # Until the first hit leaves the window, 60 s after it (Flask-Limiter rounds up a second).
+    # Until the first hit leaves the window, 60 s after it (rounded up to the second).
     assert r.status_code == 429 and 40 <= int(r.headers["Retry-After"]) <= 41
     clock.advance(40.5)
     r = client.get("/api/v1/me", headers=bearer(token))
     assert r.status_code == 200 and "Retry-After" not in r.headers
     assert r.headers["X-RateLimit-Remaining"] == "2"
+
+
+def test_a_failing_redis_falls_back_to_counting_in_memory(database_url, caplog):
+    """Redis unreachable: requests are answered, not failed, and the limit still holds
+    (counted in this process) while the failure is logged."""
+    from tests.hardening.servers import free_port
+
+    app = limited_app(database_url, RATELIMIT_DEFAULT="3 per minute",
+                      RATELIMIT_STORAGE_URL=f"redis://127.0.0.1:{free_port()}/0")
+    _, token = new_account(app, "student", "a@example.edu")
+    client = app.test_client()
+    answers = [client.get("/api/v1/me", headers=bearer(token)) for _ in range(4)]
+    assert [r.status_code for r in answers] == [200, 200, 200, 429]
+    assert answers[0].headers["X-RateLimit-Remaining"] == "2"
+    assert int(answers[3].headers["Retry-After"]) > 0
+    assert "rate-limit storage failed" in caplog.text
