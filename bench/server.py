@@ -19,7 +19,7 @@ WORKERS = int(os.environ.get("QUIZSVC_BENCH_WORKERS", "2"))
 THREADS = int(os.environ.get("QUIZSVC_BENCH_THREADS", "4"))
 # The same for quizsvc and for the bare baseline, so that their ratio means something.
 GUNICORN_ARGS = ["--workers", str(WORKERS), "--worker-class", "gthread", "--threads", str(THREADS),
-                 "--backlog", "2048", "--keep-alive", "30", "--log-level", "warning"]
+                 "--backlog", "2048", "--keep-alive", "30", "--reuse-port", "--log-level", "warning"]
 
 
 def free_port() -> int:

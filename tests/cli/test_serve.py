@@ -34,6 +34,7 @@ def test_argv_binds_where_asked_with_threads():
     assert argv[argv.index("--bind") + 1] == "0.0.0.0:8080"
     assert argv[argv.index("--workers") + 1] == "3" and argv[argv.index("--threads") + 1] == "5"
     assert argv[argv.index("--worker-class") + 1] == "gthread"
+    assert "--reuse-port" in argv  # one socket per worker: the kernel spreads the connections
 
 
 def test_bad_port_is_refused_before_starting():
@@ -62,6 +63,12 @@ def test_serves_on_the_port_from_the_environment(tmp_path):
                 assert time.monotonic() < deadline, "quizsvc serve did not answer"
                 time.sleep(0.2)
         assert r.status_code == 200 and r.json()["database"] == "sqlite"
+        # With SO_REUSEPORT a second server could bind the same port and take half the
+        # connections unnoticed: `serve` refuses a port that is in use instead.
+        second = subprocess.run([*cli, "serve", "--workers", "1"], env=env, cwd=tmp_path,
+                                capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1 and "already in use" in second.stderr
+        assert requests.get(f"http://127.0.0.1:{port}/readyz", timeout=10).status_code == 200
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(15)
