@@ -28,6 +28,12 @@ from quizsvc.render.sanitize import clean
 CACHE_SIZE = 4096  # distinct texts kept rendered (~2.4k chars each with its HTML: ~10-20 MB at most)
 
 
+# Distinct formulas kept converted: a variant's text misses the text cache, but about half of
+# its formulas (symbols, shapes, the formulas of a family's solution) appeared in other variants.
+FORMULA_CACHE_SIZE = 16384
+
+
+@functools.lru_cache(maxsize=FORMULA_CACHE_SIZE)
 def _math(tex: str, display: bool) -> str:
     """Return `tex` as MathML, or the source marked as unreadable math when it cannot be read."""
     try:
