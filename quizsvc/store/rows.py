@@ -38,8 +38,12 @@ _TOKEN_USER = (select(*_TOKEN_COLUMNS, *User.__table__.c)
                .where(ApiToken.token_hash == bindparam("digest")))
 # The same, with the problem the request names (by primary key; NULLs when there is none), for
 # the routes about one problem: one round trip instead of two. Whether the user may read the
-# problem is decided afterwards, as for any problem (services.practice.get_problem).
-_TOKEN_USER_PROBLEM = (select(*_TOKEN_COLUMNS, *User.__table__.c,
+# problem is decided afterwards, as for any problem (services.practice.get_problem). Of the
+# user, only what these routes read: the others stay unloaded and load on first use, like any
+# expired attribute (each column costs the driver a descriptor per execution).
+_PROBLEM_ROUTE_USER_COLUMNS = ("id", "role", "active")
+_TOKEN_USER_PROBLEM = (select(*_TOKEN_COLUMNS,
+                              *(User.__table__.c[k] for k in _PROBLEM_ROUTE_USER_COLUMNS),
                               *(c.label(f"p_{c.key}") for c in _PROBLEMS.c))
                        .join_from(ApiToken.__table__, User.__table__, ApiToken.user_id == User.id)
                        .outerjoin(_PROBLEMS, _PROBLEMS.c.id == bindparam("pid"))
@@ -124,7 +128,8 @@ def token_user(session: Session, digest: str, problem_id: int | None = None
     if row is None:
         return None
     mapping = row._mapping
-    user = attach(session, User, {k: mapping[k] for k in _USER_COLUMNS})
+    columns = _USER_COLUMNS if problem_id is None else _PROBLEM_ROUTE_USER_COLUMNS
+    user = attach(session, User, {k: mapping[k] for k in columns})
     if problem_id is not None and mapping["p_id"] is not None:
         problem = attach(session, Problem, {k: mapping[f"p_{k}"] for k in _PROBLEM_COLUMNS})
         # The identity map holds its objects weakly: keep this one for the session's life.

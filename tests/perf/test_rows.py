@@ -105,3 +105,20 @@ def test_a_listener_that_raises_leaves_no_attempt_and_no_used_attempt(app, clien
         session = ext_db.session
         assert session.scalars(select(Attempt).where(Attempt.problem_id == p["id"])).all() == []
         assert session.get(Problem, p["id"]).attempt_count == 0
+
+
+def test_a_problem_route_reads_token_user_and_problem_in_one_statement(app, client, student):
+    p = new_problem(client, student, seed=5)
+    with app.app_context():
+        session = ext_db.session
+        seen = count_statements(app)
+        user = user_for_token(session, student.token, p["id"])
+        problem = rows.problem(session, p["id"])
+        assert seen == ["SELECT"] and problem.owner_id == user.id == student.id
+        assert problem.family == p["family"] and not session.dirty
+        # The user's other columns were not read: they load on first use, in one statement.
+        assert user.email == student.email and seen == ["SELECT", "SELECT"]
+    with app.app_context():  # no such problem: the token still authenticates (404 comes later)
+        session = ext_db.session
+        assert user_for_token(session, student.token, p["id"] + 1000).id == student.id
+        assert rows.problem(session, p["id"] + 1000) is None
