@@ -84,6 +84,24 @@ def test_sweep_frees_expired_counters(monkeypatch, clock):
     clock.advance(1.1)
     limiter.hit(parse("5 per second"), "other")  # schedules a sweep
     storage.timer.join()
-    # `limits` keeps the key with an empty list of entries; the entries are what it frees.
-    assert [v for k, v in storage.events.items() if "gone" in k] == [[]]
+    # The expired counter is gone, key and all; the live one keeps its entry.
+    assert not [k for k in storage.events if "gone" in k]
     assert [len(v) for k, v in storage.events.items() if "other" in k] == [1]
+
+
+def test_each_sweep_looks_at_a_slice_of_the_counters_and_goes_on_from_there(monkeypatch, clock):
+    monkeypatch.setattr(ratelimit_memory, "SWEEP_INTERVAL", 0.0)
+    monkeypatch.setattr(ratelimit_memory, "SWEEP_KEYS", 10)
+    storage = SweepingMemoryStorage()
+    limiter = strategies.MovingWindowRateLimiter(storage)
+    for i in range(25):
+        limiter.hit(parse("5 per second"), f"old-{i}")
+        storage.timer.join()
+    clock.advance(1.1)  # all 25 expired
+    left = []
+    for sweep in range(3):
+        limiter.hit(parse("5 per second"), f"new-{sweep}")  # each hit schedules one sweep
+        storage.timer.join()
+        left.append(sum("old-" in k for k in storage.events))
+    # At most 10 counters looked at per sweep (the new ones among them), none twice in a row.
+    assert left[0] >= 15 and left[1] < left[0] and left[2] == 0, left
