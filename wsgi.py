@@ -1,5 +1,5 @@
 """The WSGI entry point: `gunicorn wsgi:app` (the only module-level app)."""
 
-from quizsvc.app import create_app
+from quizsvc.app import serving_app
 
-app = create_app()
+app = serving_app()

@@ -25,7 +25,7 @@ def gunicorn_argv(host: str, port: int, workers: int = 2, threads: int = 4) -> l
     return [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
             "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
             "--keep-alive", "30", "--reuse-port", "--access-logfile", "-",
-            "quizsvc.app:create_app()"]
+            "quizsvc.app:serving_app()"]
 
 
 def port_taken(host: str, port: int) -> bool:
