@@ -16,9 +16,12 @@ SCALAR_GOAL = 20_000   # problems/s per core, families whose answers are integer
 ARRAY_GOAL = 5_000     # problems/s per core, families that compute on concrete tensors
 CHECK_GOAL = 20_000    # checks/s
 # Families that compute with concrete tensors (input, kernel, activations ...); every
-# other family is arithmetic on shapes and counts. Issue 2 lists them.
+# other family is arithmetic on shapes and counts. Issue 2 lists the first seven; issue 15's
+# conv_matrix_same (a concrete kernel's matrix, up to 130 entries to type) and
+# dropout_tikhonov (a concrete data matrix X) are of the same kind.
 ARRAY_FAMILIES = {"toeplitz_matrix", "conv_forward", "filter_recovery", "transpose_conv",
-                  "flip_convolution", "batchnorm_grad", "dropout"}
+                  "flip_convolution", "batchnorm_grad", "dropout", "conv_matrix_same",
+                  "dropout_tikhonov"}
 
 
 def typed(value: Any) -> str:
