@@ -104,9 +104,7 @@ def launch() -> Any:
     else:
         page = _landing(verified, user)
     db.session.commit()
-    resp = current_app.make_response(page)
-    if not g.get("lti_practice_page"):
-        resp = framed(resp)
+    resp = framed(current_app.make_response(page))
     resp.delete_cookie(STATE_COOKIE_PREFIX + state, path=url_for("lti.launch"), secure=True,
                        httponly=True, samesite="None", partitioned=True)
     resp.headers["Cache-Control"] = "no-store"  # the page holds a token
@@ -163,10 +161,8 @@ def _landing(verified: Launch, user: User) -> str:
         # Reaching the bank from the course is being assigned it: the student's variants are issued.
         bank_service.assign(db.session, bank, [user], current_app.config["SECRET_KEY"])
         token = issue_launch_token(db.session, user)
-        # The practice page keeps to what it always had: no frame restriction (the rest is
-        # framed()); its forms carry the frame session so that an error answering says who
-        # may frame it.
-        g.lti_practice_page = True
+        # Its forms carry the frame session, so that the page after an answer (or an error)
+        # names the same platform as the one that may frame it.
         return _landing_page(user=user, role=verified.role, link=link, bank=bank, token=token,
                              frame_token=frame_session(verified, user, course, link))
     # Staff answer nothing here: no API token on their page, the frame session for their forms.
@@ -255,7 +251,7 @@ def answer(problem_id: int) -> Any:
                          token=request.form.get(practice.TOKEN_FIELD, ""), answered=problem.id,
                          values=values if errors else None, errors=errors, notice=notice,
                          frame_token=frame_token)
-    resp = current_app.make_response((page, status))
+    resp = framed(current_app.make_response((page, status)))
     resp.headers["Cache-Control"] = "no-store"
     return resp
 

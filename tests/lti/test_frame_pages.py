@@ -478,3 +478,28 @@ def test_the_launch_url_opened_by_hand_says_where_to_go(lms: Lms) -> None:
     assert r.status_code == 405 and r.headers["Allow"] == "POST"
     assert "open the activity from your course" in page_text(r)
     assert_framable(r)
+
+
+def test_the_students_practice_page_and_its_answers_may_be_framed_by_the_lms_only(
+        app, lms: Lms, instructor) -> None:  # noqa: ANN001
+    """The page a student practises on in the LMS, before and after an answer: framable by the
+    launching platform (its real host too), by no one else, and without X-Frame-Options."""
+    from tests.lti.conftest import bank_ref_for
+
+    bank_id = make_bank(app, instructor.id, count=1)
+    claims = lms.platform.resource_link_claims(
+        sub="s-1", roles=[LEARNER], link_id="rl-1", target_link_uri=LAUNCH_URL,
+        custom={"quizsvc_bank": bank_ref_for(app, lms.platform.issuer, bank_id)})
+    claims["https://purl.imsglobal.org/spec/lti/claim/launch_presentation"] = {
+        "return_url": "https://school.lms.test/courses/1"}
+    landing = lms.launch(claims)
+    assert landing.status_code == 200 and "article" in landing.get_data(as_text=True)
+    assert_framable(landing, "https://school.lms.test")
+    assert "https://elsewhere.test" not in frame_ancestors(landing)
+    (form,) = forms(landing)
+    unreadable = post_form(lms, form, shape="one, two")  # shown back: uses no attempt
+    assert unreadable.status_code == 422
+    assert_framable(unreadable, "https://school.lms.test")
+    answered = post_form(lms, form, shape="1, 1, 1")
+    assert answered.status_code == 200 and "2 attempts left" in page_text(answered)
+    assert_framable(answered, "https://school.lms.test")
