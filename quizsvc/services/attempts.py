@@ -70,7 +70,7 @@ def submit_attempt(session: Session, user: User, problem_id: int, answer: Any,
                 errors={"Idempotency-Key": "bad length"})
         previous = _by_key(session, user, idempotency_key)
         if previous is not None:
-            return _replay(previous, problem_id)
+            return _replay(session, previous, problem_id)
 
     problem = get_problem(session, user, problem_id)
     if problem.owner_id != user.id:
@@ -108,7 +108,7 @@ def submit_attempt(session: Session, user: User, problem_id: int, answer: Any,
         previous = _by_key(session, user, idempotency_key) if idempotency_key else None
         if previous is None:
             raise ConflictError("this attempt clashed with a concurrent one; send it again") from None
-        return _replay(previous, problem_id)
+        return _replay(session, previous, problem_id)
     # The problem as this attempt left it, from the claim's RETURNING: no reload (which cost
     # a second connection checkout, ping and SELECT per attempt).
     set_committed_value(problem, "attempt_count", attempt.seq)
@@ -121,11 +121,15 @@ def _by_key(session: Session, user: User, key: str) -> Attempt | None:
                                                 Attempt.idempotency_key == key))
 
 
-def _replay(previous: Attempt, problem_id: int) -> Submitted:
+def _replay(session: Session, previous: Attempt, problem_id: int) -> Submitted:
     if previous.problem_id != problem_id:
         raise ConflictError("this Idempotency-Key was already used for another problem; "
                             "use a new key for each new submission",
                             errors={"Idempotency-Key": "reused"})
+    # The problem as committed now: the request's first statement read it with the token, which
+    # may have been before the original attempt committed (a retry sent while it ran), and a
+    # replay must answer exactly what the original did (attempts used, left, the key).
+    session.refresh(previous.problem)
     return Submitted(previous, replayed=True)
 
 

@@ -122,3 +122,24 @@ def test_a_problem_route_reads_token_user_and_problem_in_one_statement(app, clie
         session = ext_db.session
         assert user_for_token(session, student.token, p["id"] + 1000).id == student.id
         assert rows.problem(session, p["id"] + 1000) is None
+
+
+def test_a_replay_answers_with_the_problem_as_committed_not_as_the_token_read_it(
+        app, client, student):
+    """A retry whose token statement read the problem before the original attempt committed
+    still answers what the original did (attempts used and left): the replay reloads it."""
+    p = new_problem(client, student, seed=11)
+    with app.app_context():
+        early = ext_db.session
+        user = user_for_token(early, student.token, p["id"])  # reads the problem: 0 used
+        assert rows.problem(early, p["id"]).attempt_count == 0
+        with app.app_context():  # the original request, committed meanwhile
+            first = attempt_service.submit_attempt(
+                ext_db.session, user_for_token(ext_db.session, student.token, p["id"]),
+                p["id"], {"shape": "1, 1, 1"}, "key-1")
+            original = attempt_service.attempt_view(first.attempt, first.attempt.problem.owner)
+        again = attempt_service.submit_attempt(early, user, p["id"], {"shape": "1, 1, 1"}, "key-1")
+        assert again.replayed
+        replayed = attempt_service.attempt_view(again.attempt, user)
+        assert replayed["attempts_used"] == original["attempts_used"] == 1
+        assert replayed == original
