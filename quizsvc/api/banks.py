@@ -15,10 +15,10 @@ from quizsvc.api.auth import auth_required, current_user
 from quizsvc.extensions import db
 from quizsvc.schemas.banks import (
     AssignIn, AssignOut, BankCreate, BankListArgs, BankOut, BankPage, CopyIn, ItemStatsOut,
-    StudentResultOut,
+    StudentResultOut, UnassignOut,
 )
 from quizsvc.schemas.common import PageArgs, page_of, page_schema, page_slice
-from quizsvc.services import analytics, banks
+from quizsvc.services import analytics, bank_edit, banks
 from quizsvc.services.practice import problem_view
 from quizsvc.services.policy import Policy
 from quizsvc.store.models import Bank, BankAssignment
@@ -119,6 +119,58 @@ def assign_bank(args: dict, bank_id: int) -> dict:
         new_ids += banks.assign_course(db.session, bank)
     db.session.commit()
     return {"assigned": sorted(set(new_ids)), "already": already}
+
+
+@blp.route("/<int:bank_id>/unassign", methods=["POST"])
+@auth_required()
+@blp.arguments(AssignIn)
+@blp.response(200, UnassignOut)
+def unassign_bank(args: dict, bank_id: int) -> dict:
+    """Take the bank from students, or from the whole course.
+
+    By `user_ids` or `emails`; or `whole_course`: no one now, nor students who join later.
+    Their unanswered problems are withdrawn; answered ones, and so their results, stay. An
+    archived bank is read-only (409 until it is unarchived).
+    """
+    bank = banks.get_bank(db.session, current_user(), bank_id, manage=True)
+    if args["whole_course"]:
+        n = bank_edit.unassign(db.session, current_user(), bank, None)
+    else:
+        users = banks.resolve_users(db.session, args["user_ids"], args["emails"], bank.course_id)
+        n = bank_edit.unassign(db.session, current_user(), bank, users)
+    db.session.commit()
+    return {"unassigned": n}
+
+
+def _archive(bank_id: int, archived: bool) -> dict:
+    bank = banks.get_bank(db.session, current_user(), bank_id, manage=True)
+    bank_edit.set_archived(db.session, current_user(), bank, archived)
+    db.session.commit()
+    return bank_view(bank, assigned=_assigned_count(bank))
+
+
+@blp.route("/<int:bank_id>/archive", methods=["POST"])
+@auth_required()
+@blp.response(200, BankOut)
+def archive_bank(bank_id: int) -> dict:
+    """Archive the bank: out of students' lists, results kept.
+
+    Answers to its problems are refused (409) until it is unarchived; its results, analytics
+    and exports stay readable by its staff. Only the instructors of its course may.
+    """
+    return _archive(bank_id, True)
+
+
+@blp.route("/<int:bank_id>/unarchive", methods=["POST"])
+@auth_required()
+@blp.response(200, BankOut)
+def unarchive_bank(bank_id: int) -> dict:
+    """Bring an archived bank back.
+
+    It is listed to its students again and takes answers; only the instructors of its course
+    may.
+    """
+    return _archive(bank_id, False)
 
 
 @blp.route("/<int:bank_id>/copy", methods=["POST"])

@@ -121,6 +121,12 @@ class BankPage(PageMeta):
     items = fields.List(fields.Nested(BankSummary))
 
 
+class UnassignOut(Schema):
+    unassigned = fields.Integer(metadata={
+        "description": "How many students lost the bank (their unanswered problems are "
+                       "withdrawn; answered ones and their results stay)."})
+
+
 class AssignOut(Schema):
     assigned = fields.List(fields.Integer(), metadata={"description": "Newly assigned user ids."})
     already = fields.List(fields.Integer(), metadata={"description": "Were assigned before."})

@@ -240,3 +240,47 @@ def test_the_bank_says_its_version_and_whether_it_is_archived(app, client, instr
     shown = client.get(f"/api/v1/banks/{bank['id']}", headers=instructor.headers).json
     assert (shown["version"], shown["archived"]) == (2, True)
     assert shown["items"][0]["level"] == "hard"
+
+
+def test_archive_and_unarchive_through_the_api(client, instructor, other_instructor, student):
+    bank = make_bank(client, instructor)
+    assign(client, instructor, bank["id"], student)
+    pid = client.get(f"/api/v1/banks/{bank['id']}", headers=student.headers).json["problems"][0]["id"]
+    for who in (student, other_instructor):  # a student of it, another course's instructor
+        assert client.post(f"/api/v1/banks/{bank['id']}/archive",
+                           headers=who.headers).status_code in (403, 404)
+    r = client.post(f"/api/v1/banks/{bank['id']}/archive", headers=instructor.headers)
+    assert r.status_code == 200 and r.json["archived"] is True
+    refused = answer(client, student, pid, {"shape": [1, 1, 1]})
+    assert refused.status_code == 409 and "archived" in refused.json["message"]
+    # Read-only while archived: no unassigning either, and the reason says so.
+    locked = client.post(f"/api/v1/banks/{bank['id']}/unassign", json={"user_ids": [student.id]},
+                         headers=instructor.headers)
+    assert locked.status_code == 409 and "unarchive" in locked.json["message"]
+    r = client.post(f"/api/v1/banks/{bank['id']}/unarchive", headers=instructor.headers)
+    assert r.status_code == 200 and r.json["archived"] is False
+    assert answer(client, student, pid, {"shape": [1, 1, 1]}).status_code == 201
+
+
+def test_unassign_through_the_api_keeps_answered_results(client, instructor, student,
+                                                         other_student):
+    bank = make_bank(client, instructor)
+    assign(client, instructor, bank["id"], student, other_student)
+    pid = client.get(f"/api/v1/banks/{bank['id']}", headers=student.headers).json["problems"][0]["id"]
+    assert answer(client, student, pid, {"shape": [1, 1, 1]}).status_code == 201
+    bad = client.post(f"/api/v1/banks/{bank['id']}/unassign", json={}, headers=instructor.headers)
+    assert bad.status_code == 422  # nobody named
+    assert client.post(f"/api/v1/banks/{bank['id']}/unassign", json={"user_ids": [student.id]},
+                       headers=student.headers).status_code in (403, 404)
+    r = client.post(f"/api/v1/banks/{bank['id']}/unassign", json={"user_ids": [student.id]},
+                    headers=instructor.headers)
+    assert r.status_code == 200 and r.json == {"unassigned": 1}
+    assert client.get(f"/api/v1/banks/{bank['id']}", headers=student.headers).status_code == 404
+    results = client.get(f"/api/v1/banks/{bank['id']}/results", headers=instructor.headers).json
+    answered = [row for row in results["items"] if row["user_id"] == student.id]
+    assert answered and answered[0]["attempts"] >= 1  # the answered problem's result stays
+    r = client.post(f"/api/v1/banks/{bank['id']}/unassign", json={"whole_course": True},
+                    headers=instructor.headers)
+    assert r.status_code == 200 and r.json == {"unassigned": 1}  # the other student
+    assert client.get(f"/api/v1/banks/{bank['id']}",
+                      headers=other_student.headers).status_code == 404
