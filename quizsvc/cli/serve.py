@@ -54,7 +54,9 @@ def serve_cmd(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the API with gunicorn (what `make serve` runs after migrating).
 
     Run `quizsvc db upgrade` first: the server answers 503 while the database
-    schema is behind the code. Settings come from the QUIZSVC_* variables.
+    schema is behind the code. Settings come from the QUIZSVC_* variables. Each
+    worker listens on its own socket (SO_REUSEPORT), so a port already in use is
+    refused rather than shared.
     """
     if port_taken(host, port):
         raise click.ClickException(f"{host}:{port} is already in use (another quizsvc serve?); "
