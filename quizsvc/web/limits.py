@@ -93,7 +93,7 @@ class _Counted:
     limit: RateLimitItem
     scope: str
     key: str
-    refused: bool
+    retry_after: int | None = None  # seconds, when this limit refused the request
 
 
 class RateLimiter:
@@ -136,16 +136,13 @@ class RateLimiter:
         reported = None
         for limit, scope in checks:
             if not self._call("hit", limit, self.prefix, scope, key):
-                g.quizsvc_rate = counted = _Counted(limit, scope, key, refused=True)
-                raise RateLimited(limit, self.retry_after(counted))
+                reset, _ = self._call("get_window_stats", limit, self.prefix, scope, key)
+                wait = max(1, math.ceil(reset - time.time()))
+                g.quizsvc_rate = _Counted(limit, scope, key, retry_after=wait)
+                raise RateLimited(limit, wait)
             if reported is None:
-                reported = _Counted(limit, scope, key, refused=False)  # the tightest
+                reported = _Counted(limit, scope, key)  # the tightest
         g.quizsvc_rate = reported
-
-    def retry_after(self, counted: _Counted) -> int:
-        reset, _ = self._call("get_window_stats", counted.limit, self.prefix, counted.scope,
-                              counted.key)
-        return max(1, math.ceil(reset - time.time()))
 
     def add_headers(self, response: Any) -> Any:  # noqa: ANN401 - a Flask response
         counted = g.pop("quizsvc_rate", None)
@@ -157,8 +154,8 @@ class RateLimiter:
         headers["X-RateLimit-Limit"] = str(counted.limit.amount)
         headers["X-RateLimit-Remaining"] = str(remaining)
         headers["X-RateLimit-Reset"] = str(int(reset))
-        if counted.refused:
-            headers["Retry-After"] = str(max(1, math.ceil(reset - time.time())))
+        if counted.retry_after is not None:
+            headers["Retry-After"] = str(counted.retry_after)
         return response
 
 

@@ -47,18 +47,19 @@ class Lms:
         self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def page(self, name: str, launch_url: str, id_token: str, state: str) -> str:
+    def page(self, name: str, launch_url: str, id_token: str, state: str, *,
+             height: int = 600, title: str = "quizsvc") -> str:
         """Write the course page that posts a launch into its iframe; return its URL."""
         self.pages[name] = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Local LMS</title>
 <link rel="icon" href="data:,">
 <style>body{{margin:0;font-family:sans-serif}} header{{background:#333;color:#fff;padding:8px 12px}}
-iframe{{border:0;width:100%;height:600px;display:block}}</style></head><body>
+iframe{{border:0;width:100%;height:{height}px;display:block}}</style></head><body>
 <header>Local LMS: Deep Learning 101</header>
 <form id="launch" method="post" action="{html.escape(launch_url)}" target="tool">
 <input type="hidden" name="id_token" value="{html.escape(id_token)}">
 <input type="hidden" name="state" value="{html.escape(state)}"></form>
-<iframe name="tool" title="quizsvc"></iframe>
+<iframe name="tool" title="{html.escape(title)}"></iframe>
 <script>
 window.addEventListener("message", function (e) {{
   var d; try {{ d = JSON.parse(e.data); }} catch (x) {{ return; }}

@@ -10,7 +10,6 @@ stay free of errors. Screenshots at desktop and 360 px wide go to build/screensh
 
 from __future__ import annotations
 
-import html
 import shutil
 import tempfile
 from pathlib import Path
@@ -94,27 +93,8 @@ def lms_page(app: Any, plat: LocalPlatform, base: str, bank_id: int, lms: Lms) -
     assert r.status_code == 302, r.text
     query = {k: v[0] for k, v in parse_qs(urlsplit(r.headers["Location"]).query).items()}
     token = plat.mint(claims, nonce=query["nonce"])
-    lms.pages["course"] = (f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>Local LMS</title>
-<link rel="icon" href="data:,">
-<style>body{{margin:0;font-family:sans-serif}} header{{background:#333;color:#fff;padding:8px 12px}}
-iframe{{border:0;width:100%;height:500px;display:block}}</style></head><body>
-<header>Local LMS: Deep Learning 101</header>
-<form id="launch" method="post" action="{html.escape(launch_url)}" target="tool">
-<input type="hidden" name="id_token" value="{html.escape(token)}">
-<input type="hidden" name="state" value="{html.escape(query['state'])}"></form>
-<iframe name="tool" title="quizsvc practice"></iframe>
-<script>
-window.addEventListener("message", function (e) {{
-  var d; try {{ d = JSON.parse(e.data); }} catch (x) {{ return; }}
-  if (d.subject === "lti.frameResize") {{
-    document.querySelector("iframe").style.height = d.height + "px";
-    document.body.setAttribute("data-resized", String(d.height));
-  }}
-}});
-document.getElementById("launch").submit();
-</script></body></html>""")
-    return f"{lms.origin}/course"
+    return lms.page("course", launch_url, token, query["state"], height=500,
+                    title="quizsvc practice")
 
 
 @pytest.fixture

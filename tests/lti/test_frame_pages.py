@@ -447,10 +447,9 @@ def test_frame_forms_without_their_session_get_an_error_page(lms: Lms, path: str
     assert "has expired or was altered" in page_text(r)
 
 
-def test_an_answer_error_may_be_framed_where_the_launch_came_from(app, lms: Lms,
-                                                                  instructor) -> None:  # noqa: ANN001
-    """The student's forms carry the launch's frame session: a page about an ended session
-    names the LMS's real host, which only the launch knew."""
+def student_landing(app: Any, lms: Lms, instructor: Any) -> Any:  # noqa: ANN401
+    """A student's launch into a one-item bank from an LMS whose real host (the launch's
+    return_url) is https://school.lms.test; return the practice page."""
     from tests.lti.conftest import bank_ref_for
 
     bank_id = make_bank(app, instructor.id, count=1)
@@ -459,7 +458,14 @@ def test_an_answer_error_may_be_framed_where_the_launch_came_from(app, lms: Lms,
         custom={"quizsvc_bank": bank_ref_for(app, lms.platform.issuer, bank_id)})
     claims["https://purl.imsglobal.org/spec/lti/claim/launch_presentation"] = {
         "return_url": "https://school.lms.test/courses/1"}
-    landing = lms.launch(claims)
+    return lms.launch(claims)
+
+
+def test_an_answer_error_may_be_framed_where_the_launch_came_from(app, lms: Lms,
+                                                                  instructor) -> None:  # noqa: ANN001
+    """The student's forms carry the launch's frame session: a page about an ended session
+    names the LMS's real host, which only the launch knew."""
+    landing = student_landing(app, lms, instructor)
     assert landing.status_code == 200
     (form,) = forms(landing)
     ended = post_form(lms, {**form, "hidden": {**form["hidden"], "launch_token": "qz_ended"}},
@@ -484,15 +490,7 @@ def test_the_students_practice_page_and_its_answers_may_be_framed_by_the_lms_onl
         app, lms: Lms, instructor) -> None:  # noqa: ANN001
     """The page a student practises on in the LMS, before and after an answer: framable by the
     launching platform (its real host too), by no one else, and without X-Frame-Options."""
-    from tests.lti.conftest import bank_ref_for
-
-    bank_id = make_bank(app, instructor.id, count=1)
-    claims = lms.platform.resource_link_claims(
-        sub="s-1", roles=[LEARNER], link_id="rl-1", target_link_uri=LAUNCH_URL,
-        custom={"quizsvc_bank": bank_ref_for(app, lms.platform.issuer, bank_id)})
-    claims["https://purl.imsglobal.org/spec/lti/claim/launch_presentation"] = {
-        "return_url": "https://school.lms.test/courses/1"}
-    landing = lms.launch(claims)
+    landing = student_landing(app, lms, instructor)
     assert landing.status_code == 200 and "article" in landing.get_data(as_text=True)
     assert_framable(landing, "https://school.lms.test")
     assert "https://elsewhere.test" not in frame_ancestors(landing)
